@@ -1,0 +1,64 @@
+# SPDX-License-Identifier: GPL-2.0
+# dmabuf-interconnect workbench.  The two commands a newcomer types:
+#   make check   build everything and run every test on the debug kernel
+#   make demo    boot the VM and narrate a short run
+# Variables: FLAVOR=debug|fast (kernel flavour), SERIES=none (the pristine
+# upstream kernel instead of the series), SUITES=a,b and KUNIT=off|all|GLOB
+# for 'make run'.
+SHELL := /bin/bash
+export FLAVOR SERIES
+
+S := scripts
+SUITES ?= iommufd
+KUNIT ?= off
+CHECK_SUITES := iommufd,iommufd_fail_nth
+
+.PHONY: all deps source tree export kernel tests run check demo checkpatch \
+	clean distclean help
+
+all: kernel tests
+
+help:
+	@sed -n '2,9p' Makefile | sed 's/^# \{0,1\}//'
+
+deps:
+	@$(S)/deps.sh
+
+source: deps
+	@$(S)/fetch-source.sh
+
+tree: deps
+	@$(S)/tree.sh
+
+export: deps
+	@$(S)/export.sh
+
+kernel: tree
+	@$(S)/build-kernel.sh
+
+tests: kernel
+	@$(S)/build-tests.sh
+
+run: tests
+	@$(S)/run-vm.sh --suites $(SUITES) --kunit $(KUNIT) --name run
+
+check: deps
+	@FLAVOR=debug $(S)/tree.sh
+	@FLAVOR=debug $(S)/build-kernel.sh
+	@FLAVOR=debug $(S)/build-tests.sh
+	@$(S)/checkpatch.sh
+	@FLAVOR=debug $(S)/run-vm.sh --suites $(CHECK_SUITES) --kunit all \
+		--timeout 2400 --name check
+
+demo: tests
+	@$(S)/demo.sh
+
+checkpatch: tree
+	@$(S)/checkpatch.sh
+
+clean:
+	rm -rf build/out build/upstream/out build/vm build/logs build/tests \
+		build/bzImage build/headers
+
+distclean:
+	rm -rf build

@@ -1,0 +1,25 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+# Install from Debian's archive everything the build and the VM need.
+# Idempotent: when every package is present it only checks and returns.
+set -euo pipefail
+. "$(dirname "$0")/lib.sh"
+
+PKGS="qemu-system-x86 flex bison bc libelf-dev libssl-dev cpio busybox-static
+      libcap-dev ccache xz-utils dwarves python3 rsync kmod git make gcc
+      libc6-dev perl gzip"
+
+missing=
+for p in $PKGS; do
+	dpkg-query -W -f='${Status}\n' "$p" 2>/dev/null | grep -q '^install ok installed$' ||
+		missing="$missing $p"
+done
+[ -z "$missing" ] && exit 0
+
+say "deps: installing$missing"
+sudo=
+[ "$(id -u)" = 0 ] || sudo=sudo
+log=$LOGS/deps.log
+run_logged "deps (apt-get update)" "$log" $sudo apt-get update
+DEBIAN_FRONTEND=noninteractive run_logged "deps (apt-get install)" "$log" \
+	$sudo apt-get install -y --no-install-recommends $missing

@@ -1,0 +1,35 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+# Write the commits after "base" in build/linux back to kernel/patches and
+# kernel/series.  File names come from git format-patch without numbering
+# in the subject, so an unchanged commit exports to an unchanged file.
+set -euo pipefail
+. "$(dirname "$0")/lib.sh"
+
+tree=$BUILD/linux
+[ -d "$tree/.git" ] || die "make export" "" "no build/linux; run 'make tree' first"
+[ -z "$(git -C "$tree" status --porcelain --untracked-files=no)" ] ||
+	die "make export" "" "build/linux has uncommitted edits; commit them first"
+
+out=$ROOT/kernel/patches
+tmp=$(mktemp -d)
+trap 'rm -rf "$tmp"' EXIT
+git -C "$tree" format-patch -q --no-numbered --zero-commit --no-signature \
+	-o "$tmp" base..HEAD
+mkdir -p "$out"
+rm -f "$out"/*.patch
+{
+	echo "# The patch series, in the order 'make tree' applies it on the base."
+	echo "# Written by 'make export' from build/linux; edit there, not here."
+	for f in "$tmp"/*.patch; do
+		[ -e "$f" ] || continue
+		mv "$f" "$out/"
+		basename "$f"
+	done
+} >"$ROOT/kernel/series"
+n=$(git -C "$tree" rev-list --count base..HEAD)
+version=$(cat "$tree/.git/dmabuf-base-version")
+# The tree now matches the series: record that, so 'make tree' keeps it.
+printf '%s %s\n' "$(series_hash "$version")" "$(git -C "$tree" rev-parse HEAD)" \
+	>"$tree/.git/dmabuf-series"
+say "export: $n patches written to kernel/patches and kernel/series"

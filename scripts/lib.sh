@@ -1,0 +1,100 @@
+# SPDX-License-Identifier: GPL-2.0
+# Shared helpers for the workbench scripts.  Source it; do not run it.
+
+ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+BUILD=${BUILD:-$ROOT/build}
+LOGS=$BUILD/logs
+mkdir -p "$LOGS"
+
+# Kernel version series this project targets.
+LINUX_SERIES=7.3
+
+say() { printf '%s\n' "$*"; }
+
+# die STEP LOG MESSAGE: stop with one clear line naming the step and its log.
+die() {
+	local step=$1 log=$2
+	shift 2
+	printf '\n*** %s failed: %s\n' "$step" "$*" >&2
+	if [ -n "$log" ] && [ -f "$log" ]; then
+		printf '*** log: %s (last lines follow)\n' "$log" >&2
+		tail -n 20 "$log" | sed 's/^/    /' >&2
+	fi
+	exit 1
+}
+
+# run_logged STEP LOG CMD...: run CMD with all output in LOG, die on failure.
+run_logged() {
+	local step=$1 log=$2
+	shift 2
+	"$@" >"$log" 2>&1 || die "$step" "$log" "'$*' exited with status $?"
+}
+
+# variant_name: the name of the kernel variant selected by FLAVOR and SERIES.
+#   FLAVOR=debug (default): the test kernel with lockdep, KASAN, kmemleak, KUnit
+#   FLAVOR=fast: minimal plus selftest config, no debug layer (edit loop)
+#   SERIES=none: the pristine upstream tree instead of the patch series
+variant_name() {
+	local flavor=${FLAVOR:-debug}
+	case $flavor in
+	debug|fast) ;;
+	*) die "configuration" "" "FLAVOR must be debug or fast, not '$flavor'" ;;
+	esac
+	case ${SERIES:-series} in
+	none) printf 'upstream-%s\n' "$flavor" ;;
+	series) printf '%s\n' "$flavor" ;;
+	*) die "configuration" "" "SERIES must be unset or 'none'" ;;
+	esac
+}
+
+# variant_dir: where a variant's bzImage, headers and tests land.  The
+# default variant (the patched debug kernel) lands directly in build/.
+variant_dir() {
+	local flavor=${FLAVOR:-debug}
+	if [ "${SERIES:-series}" = none ]; then
+		printf '%s/upstream/%s\n' "$BUILD" "$flavor"
+	elif [ "$flavor" = debug ]; then
+		printf '%s\n' "$BUILD"
+	else
+		printf '%s/%s\n' "$BUILD" "$flavor"
+	fi
+}
+
+# source_tree and out_dir: the kernel tree a variant builds from and its
+# object directory.  The pristine tree sits at build/upstream/linux with its
+# objects in build/upstream/out, so that the path from objects to source is
+# the same for both trees and ccache serves every unchanged file to both.
+source_tree() {
+	if [ "${SERIES:-series}" = none ]; then
+		printf '%s/upstream/linux\n' "$BUILD"
+	else
+		printf '%s/linux\n' "$BUILD"
+	fi
+}
+
+out_dir() {
+	if [ "${SERIES:-series}" = none ]; then
+		printf '%s/upstream/out/%s\n' "$BUILD" "${FLAVOR:-debug}"
+	else
+		printf '%s/out/%s\n' "$BUILD" "${FLAVOR:-debug}"
+	fi
+}
+
+# series_patches: the patch file names kernel/series lists, in order.
+series_patches() {
+	grep -v '^[[:space:]]*\(#\|$\)' "$ROOT/kernel/series" | sed 's/[[:space:]]*$//'
+}
+
+# series_hash VERSION: a hash over the base version and every patch in the
+# series, in order; it names one exact state of build/linux.
+series_hash() {
+	{
+		echo "$1"
+		series_patches | while read -r p; do
+			[ -f "$ROOT/kernel/patches/$p" ] ||
+				die "make tree" "" "kernel/series names $p, which is not in kernel/patches"
+			printf '%s ' "$p"
+			sha256sum <"$ROOT/kernel/patches/$p"
+		done
+	} | sha256sum | cut -d' ' -f1
+}

@@ -1,0 +1,99 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+# Boot a kernel variant in the test VM, run suites, read the results.
+#
+#   run-vm.sh --suites a,b [--kunit off|all|GLOB] [--timeout SEC] [--name N]
+#             [--live | --show]
+#
+# The VM is QEMU q35 under TCG with an emulated VT-d IOMMU (interrupt
+# remapping, caching mode), 2 vCPUs, and three devices for DMA tests:
+#   edu            QEMU's DMA engine (1234:11e8), on the root bus
+#   ivshmem-plain  (1af4:1110) behind a PCIe root port, BAR2 backed by a
+#                  fresh host file, build/vm/<name>-ivshmem.bin
+#   nvme           with a 16 MiB controller memory buffer (P2P memory)
+# The console goes to build/logs/vm-<name>.log; scripts/results.py turns it
+# into a per-suite table and the closing line.  Every run is bounded by
+# --timeout and ends with the guest powering off.  By default only suite
+# start and end lines are shown while it runs; --show prints what the
+# guest's userspace prints (no kernel messages), --live the whole console.
+set -euo pipefail
+. "$(dirname "$0")/lib.sh"
+
+suites= kunit=off timeout=600 name= live=0
+while [ $# -gt 0 ]; do
+	case $1 in
+	--suites) suites=$2; shift 2 ;;
+	--kunit) kunit=$2; shift 2 ;;
+	--timeout) timeout=$2; shift 2 ;;
+	--name) name=$2; shift 2 ;;
+	--live) live=1; shift ;;
+	--show) live=2; shift ;;
+	*) die "run-vm" "" "unknown argument '$1'" ;;
+	esac
+done
+[ -n "$suites" ] || die "run-vm" "" "--suites is required"
+variant=$(variant_name)
+dest=$(variant_dir)
+name=${name:-$variant}
+kernel=$dest/bzImage
+[ -f "$kernel" ] || die "run-vm" "" "no kernel image at $kernel; build it first"
+
+vmdir=$BUILD/vm
+log=$LOGS/vm-$name.log
+mkdir -p "$vmdir"
+
+# The initramfs: static busybox, /init, the test binaries.
+stage=$vmdir/$name-root
+rm -rf "$stage"
+mkdir -p "$stage/bin" "$stage/tests"
+cp /bin/busybox "$stage/bin/busybox"
+cp "$ROOT/vm/init" "$stage/init"
+cp -r "$dest/tests/." "$stage/tests/"
+find "$stage/tests" -name '*.o' -o -name '*.d' | xargs -r rm -f
+initrd=$vmdir/$name-initramfs.cpio.gz
+(cd "$stage" && find . | cpio -o -H newc --quiet | gzip -1) >"$initrd"
+
+# Fresh backing files: ivshmem BAR2 (the host checks what lands there) and
+# the NVMe namespace.
+shm=$vmdir/$name-ivshmem.bin
+rm -f "$shm" "$vmdir/$name-nvme.img"
+truncate -s 16M "$shm"
+truncate -s 64M "$vmdir/$name-nvme.img"
+
+case $kunit in
+off) kparam="kunit.enable=0" ;;
+all) kparam="" ;;
+*) kparam="kunit.filter_glob=$kunit" ;;
+esac
+npatches=$(series_patches | wc -l)
+[ "${SERIES:-series}" = none ] && npatches=0
+
+qemu=(qemu-system-x86_64 -machine q35,kernel-irqchip=split -accel tcg,thread=multi
+	-cpu max -smp 2 -m 4G -no-reboot -display none -monitor none -serial stdio
+	-device intel-iommu,intremap=on,caching-mode=on
+	-device edu
+	-object "memory-backend-file,id=shm0,mem-path=$shm,size=16M,share=on"
+	-device pcie-root-port,id=rp0,chassis=1,slot=1,bus=pcie.0
+	-device ivshmem-plain,memdev=shm0,bus=rp0
+	-drive "if=none,id=nvm0,file=$vmdir/$name-nvme.img,format=raw"
+	-device nvme,serial=dmabufic0,drive=nvm0,cmb_size_mb=16
+	-kernel "$kernel" -initrd "$initrd"
+	-append "console=ttyS0 panic=-1 kasan.fault=report $kparam dmabuf.suites=$suites dmabuf.patches=$npatches")
+
+say "vm ($name): booting ${kernel#$ROOT/} for suites $suites (timeout ${timeout}s, log ${log#$ROOT/})"
+set +e
+if [ $live = 1 ]; then
+	timeout -k 10 "$timeout" "${qemu[@]}" </dev/null 2>&1 | tee "$log"
+elif [ $live = 2 ]; then
+	timeout -k 10 "$timeout" "${qemu[@]}" </dev/null 2>&1 | tee "$log" |
+		sed -u -n '/^dmabuf-ic: begin/,$ { /^\[ *[0-9]*\.[0-9]*\]/d; /^dmabuf-ic: \(begin\|done\)/d; s/\r$//; p }'
+else
+	timeout -k 10 "$timeout" "${qemu[@]}" </dev/null 2>&1 | tee "$log" |
+		grep --line-buffered -E '^dmabuf-ic: suite .* (start|exit=)' |
+		sed -u 's/^dmabuf-ic: /    /'
+fi
+status=${PIPESTATUS[0]}
+set -e
+[ $status = 124 ] && say "vm ($name): timed out after ${timeout}s"
+exec python3 "$ROOT/scripts/results.py" --log "$log" --vm-status "$status" \
+	--known "$ROOT/tests/known-failures"
