@@ -11,7 +11,6 @@ export FLAVOR SERIES
 S := scripts
 SUITES ?= iommufd
 KUNIT ?= off
-CHECK_SUITES := iommufd,iommufd_fail_nth
 
 .PHONY: all deps source tree export kernel tests run check demo checkpatch \
 	clean distclean help
@@ -43,12 +42,12 @@ run: tests
 	@$(S)/run-vm.sh --suites $(SUITES) --kunit $(KUNIT) --name run
 
 check: deps
+	@python3 tests/workbench/test_results.py -q
 	@FLAVOR=debug $(S)/tree.sh
 	@FLAVOR=debug $(S)/build-kernel.sh
 	@FLAVOR=debug $(S)/build-tests.sh
 	@$(S)/checkpatch.sh
-	@FLAVOR=debug $(S)/run-vm.sh --suites $(CHECK_SUITES) --kunit all \
-		--timeout 2400 --name check
+	@FLAVOR=debug $(S)/check.sh
 
 demo: tests
 	@$(S)/demo.sh

@@ -61,4 +61,6 @@ run_logged "kernel headers ($variant)" "$log" kmake headers_install INSTALL_HDR_
 cp "$out/arch/x86/boot/bzImage" "$dest/bzImage.tmp"
 mv "$dest/bzImage.tmp" "$dest/bzImage"
 cp "$out/.config" "$dest/config"
-say "kernel ($variant): $(kmake -s kernelrelease 2>/dev/null) in $(( $(date +%s) - start ))s -> ${dest#$ROOT/}/bzImage"
+release=$(kmake -s kernelrelease 2>/dev/null || true)
+secs=$(($(date +%s) - start))
+say "kernel ($variant): $release built in ${secs}s -> ${dest#$ROOT/}/bzImage"

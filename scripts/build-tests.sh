@@ -27,4 +27,5 @@ kselftest_build() {
 }
 
 kselftest_build iommu
+kselftest_build vfio
 say "tests ($variant): built into ${out#$ROOT/}"

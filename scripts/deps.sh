@@ -6,8 +6,8 @@ set -euo pipefail
 . "$(dirname "$0")/lib.sh"
 
 PKGS="qemu-system-x86 flex bison bc libelf-dev libssl-dev cpio busybox-static
-      libcap-dev ccache xz-utils dwarves python3 rsync kmod git make gcc
-      libc6-dev perl gzip"
+      libcap-dev uuid-dev ccache xz-utils dwarves python3 rsync kmod git make gcc
+      libc6-dev perl gzip python3-ply python3-git"
 
 missing=
 for p in $PKGS; do

@@ -53,14 +53,14 @@ class Suite:
         self.name = name
         self.passed = []
         self.failed = []
-        self.skipped = []
+        self.skipped = []  # (test, reason)
         self.known = []
         self.problems = []
 
     def add(self, ok, test, directive):
         directive = (directive or "").strip()
         if directive.upper().startswith("SKIP"):
-            self.skipped.append(test)
+            self.skipped.append((test, directive[4:].strip()))
         elif ok:
             self.passed.append(test)
         else:
@@ -174,26 +174,34 @@ def apply_known(suites, known):
 
 def main():
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    ap.add_argument("--log", required=True)
-    ap.add_argument("--vm-status", type=int, default=0)
+    ap.add_argument("--run", nargs=2, action="append", required=True,
+                    metavar=("LOG", "VM_STATUS"),
+                    help="a VM's console log and QEMU's exit status")
     ap.add_argument("--known", default="")
     args = ap.parse_args()
 
-    with open(args.log, errors="replace") as f:
-        lines = [strip(l) for l in f]
-    suites, done = parse(lines)
-    apply_known(suites, load_known(args.known) if args.known else {})
-
+    suites = []
     run_problems = []
-    if args.vm_status == 124:
-        run_problems.append("the VM timed out")
-    elif args.vm_status != 0:
-        run_problems.append("QEMU exited with status %d" % args.vm_status)
-    if not done:
-        run_problems.append("no 'dmabuf-ic: done' marker: the guest did not finish")
-    splats = find_splats(lines)
-    if splats:
-        run_problems.append("%d kernel splat line(s) in the log" % len(splats))
+    splat_context = []
+    for log, status in args.run:
+        with open(log, errors="replace") as f:
+            lines = [strip(l) for l in f]
+        found, done = parse(lines)
+        suites += found
+        status = int(status)
+        if status == 124:
+            run_problems.append("the VM timed out (log: %s)" % log)
+        elif status != 0:
+            run_problems.append("QEMU exited with status %d (log: %s)" % (status, log))
+        if not done:
+            run_problems.append("no 'dmabuf-ic: done' marker, the guest did not finish (log: %s)" % log)
+        splats = find_splats(lines)
+        if splats:
+            run_problems.append("%d kernel splat line(s) (log: %s)" % (len(splats), log))
+        for i in splats[:5]:
+            splat_context.append(["SPLAT (%s line %d):" % (log, i + 1)] +
+                                 ["    " + l for l in lines[max(0, i - 2):i + 12]])
+    apply_known(suites, load_known(args.known) if args.known else {})
 
     width = max([len(s.name) for s in suites] + [5])
     print()
@@ -208,18 +216,19 @@ def main():
         tf += f
         ts += sk
     for s in suites:
+        for t, why in s.skipped:
+            print("skipped: %s/%s (%s)" % (s.name, t, why or "no reason given"))
+        for t in s.known:
+            print("known failure: %s/%s" % (s.name, t))
+    for s in suites:
         for t in s.failed:
             print("FAILED: %s/%s" % (s.name, t))
         for p in s.problems:
             print("FAILED: %s: %s" % (s.name, p))
-        for t in s.known:
-            print("known failure: %s/%s" % (s.name, t))
-    for i in splats[:5]:
-        print("SPLAT (log line %d):" % (i + 1))
-        for l in lines[max(0, i - 2):i + 12]:
-            print("    " + l)
+    for block in splat_context:
+        print("\n".join(block))
     for p in run_problems:
-        print("FAILED: run: %s (log: %s)" % (p, args.log))
+        print("FAILED: run: %s" % p)
     tf += len(run_problems)
     print("%d passed, %d failed, %d skipped" % (tp, tf, ts))
     return 1 if tf else 0

@@ -3,7 +3,7 @@
 # Boot a kernel variant in the test VM, run suites, read the results.
 #
 #   run-vm.sh --suites a,b [--kunit off|all|GLOB] [--timeout SEC] [--name N]
-#             [--live | --show]
+#             [--cmdline ARGS] [--live | --show] [--no-report]
 #
 # The VM is QEMU q35 under TCG with an emulated VT-d IOMMU (interrupt
 # remapping, caching mode), 2 vCPUs, and three devices for DMA tests:
@@ -16,10 +16,11 @@
 # --timeout and ends with the guest powering off.  By default only suite
 # start and end lines are shown while it runs; --show prints what the
 # guest's userspace prints (no kernel messages), --live the whole console.
+# --no-report skips the table: the caller reads the log (exit status: QEMU's).
 set -euo pipefail
 . "$(dirname "$0")/lib.sh"
 
-suites= kunit=off timeout=600 name= live=0
+suites=unset kunit=off timeout=600 name= live=0 extra= report=1
 while [ $# -gt 0 ]; do
 	case $1 in
 	--suites) suites=$2; shift 2 ;;
@@ -28,10 +29,12 @@ while [ $# -gt 0 ]; do
 	--name) name=$2; shift 2 ;;
 	--live) live=1; shift ;;
 	--show) live=2; shift ;;
+	--cmdline) extra=$2; shift 2 ;;
+	--no-report) report=0; shift ;;
 	*) die "run-vm" "" "unknown argument '$1'" ;;
 	esac
 done
-[ -n "$suites" ] || die "run-vm" "" "--suites is required"
+[ "$suites" != unset ] || die "run-vm" "" "--suites is required (it may be empty)"
 variant=$(variant_name)
 dest=$(variant_dir)
 name=${name:-$variant}
@@ -78,9 +81,9 @@ qemu=(qemu-system-x86_64 -machine q35,kernel-irqchip=split -accel tcg,thread=mul
 	-drive "if=none,id=nvm0,file=$vmdir/$name-nvme.img,format=raw"
 	-device nvme,serial=dmabufic0,drive=nvm0,cmb_size_mb=16
 	-kernel "$kernel" -initrd "$initrd"
-	-append "console=ttyS0 panic=-1 kasan.fault=report $kparam dmabuf.suites=$suites dmabuf.patches=$npatches")
+	-append "console=ttyS0 panic=-1 kasan.fault=report $kparam dmabuf.suites=$suites dmabuf.patches=$npatches $extra")
 
-say "vm ($name): booting ${kernel#$ROOT/} for suites $suites (timeout ${timeout}s, log ${log#$ROOT/})"
+say "vm ($name): booting ${kernel#$ROOT/} for suites ${suites:-(none)} (timeout ${timeout}s, log ${log#$ROOT/})"
 set +e
 if [ $live = 1 ]; then
 	timeout -k 10 "$timeout" "${qemu[@]}" </dev/null 2>&1 | tee "$log"
@@ -95,5 +98,6 @@ fi
 status=${PIPESTATUS[0]}
 set -e
 [ $status = 124 ] && say "vm ($name): timed out after ${timeout}s"
-exec python3 "$ROOT/scripts/results.py" --log "$log" --vm-status "$status" \
+[ $report = 1 ] || exit "$status"
+exec python3 "$ROOT/scripts/results.py" --run "$log" "$status" \
 	--known "$ROOT/tests/known-failures"
