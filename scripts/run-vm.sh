@@ -89,7 +89,7 @@ if [ $live = 1 ]; then
 	timeout -k 10 "$timeout" "${qemu[@]}" </dev/null 2>&1 | tee "$log"
 elif [ $live = 2 ]; then
 	timeout -k 10 "$timeout" "${qemu[@]}" </dev/null 2>&1 | tee "$log" |
-		sed -u -n '/^dmabuf-ic: begin/,$ { /^\[ *[0-9]*\.[0-9]*\]/d; /^dmabuf-ic: \(begin\|done\)/d; s/\r$//; p }'
+		sed -u -n '/^dmabuf-ic: begin/,$ { s/\r$//; /^\[ *[0-9]*\.[0-9]*\]/d; /^dmabuf-ic: \(begin\|done\)$/d; /^dmabuf-ic: suite .* exit=/d; s/^dmabuf-ic: suite \(.*\) start$/\n--- \1/; p }'
 else
 	timeout -k 10 "$timeout" "${qemu[@]}" </dev/null 2>&1 | tee "$log" |
 		grep --line-buffered -E '^dmabuf-ic: suite .* (start|exit=)' |
