@@ -56,8 +56,9 @@ checkpatch: tree
 	@$(S)/checkpatch.sh
 
 clean:
-	rm -rf build/out build/upstream/out build/vm build/logs build/tests \
-		build/bzImage build/headers
+	rm -rf build/out build/upstream/out build/upstream/debug build/upstream/fast \
+		build/fast build/vm build/logs build/tests build/bzImage build/headers \
+		build/config
 
 distclean:
 	rm -rf build
