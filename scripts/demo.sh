@@ -10,6 +10,12 @@ dest=$(variant_dir)
 
 step() { printf '\n== %s\n' "$*"; }
 
+# patch_subject FILE: the patch's subject, its folded header lines joined.
+patch_subject() {
+	awk '/^Subject: / { s = $0; while ((getline l) > 0 && l ~ /^ /) s = s l; print s; exit }' "$1" |
+		sed 's/^Subject: \[PATCH\] //'
+}
+
 step "The kernel: Linux $(cat "$BUILD/src/VERSION") (Debian's linux-source-$LINUX_SERIES) plus this project's series"
 if [ "${SERIES:-series}" = none ]; then
 	say "   SERIES=none: the pristine upstream kernel, no patches"
@@ -17,7 +23,7 @@ else
 	n=0
 	while read -r p; do
 		n=$((n + 1))
-		say "   $n. $(sed -n 's/^Subject: \[PATCH\] //p' "$ROOT/kernel/patches/$p" | head -n 1)"
+		say "   $n. $(patch_subject "$ROOT/kernel/patches/$p")"
 	done < <(series_patches)
 	[ $n -gt 0 ] || say "   (the series is empty)"
 fi
