@@ -13,7 +13,7 @@ SUITES ?= iommufd
 KUNIT ?= off
 
 .PHONY: all deps source tree export kernel tests run check demo checkpatch \
-	clean distclean help
+	users clean distclean help
 
 all: kernel tests
 
@@ -54,6 +54,9 @@ demo: tests
 
 checkpatch: tree
 	@$(S)/checkpatch.sh
+
+users: tree
+	@$(S)/build-users.sh
 
 clean:
 	rm -rf build/out build/upstream/out build/upstream/debug build/upstream/fast \

@@ -12,7 +12,6 @@ tree=$(source_tree)
 dest=$(variant_dir)
 out=$(out_dir)
 log=$LOGS/kernel-$variant.log
-cfgdir=$ROOT/kernel/config
 
 case ${FLAVOR:-debug} in
 debug) fragments="minimal selftests debug" ;;
@@ -25,34 +24,10 @@ mkdir -p "$out" "$dest"
 rm -f "$dest/bzImage"
 : >"$log"
 
-export CCACHE_BASEDIR=$BUILD CCACHE_NOHASHDIR=1 CCACHE_COMPILERCHECK=content
-export CCACHE_MAXSIZE=${CCACHE_MAXSIZE:-8G}
-# Fixed build identity: ccache hits across clones, reproducible images.
-export KBUILD_BUILD_USER=dmabuf KBUILD_BUILD_HOST=workbench
-export KBUILD_BUILD_TIMESTAMP="2026-01-01"
-kmake() {
-	make -C "$tree" O="$out" ARCH=x86_64 CC="ccache gcc" HOSTCC="ccache gcc" \
-		-j"$(nproc)" "$@"
-}
+kmake() { kmake_in "$tree" "$out" "$@"; }
 
-# Regenerate .config only when a fragment changed.
-cfghash=$(cd "$cfgdir" && for f in $fragments; do sha256sum "$f.config"; done | sha256sum | cut -d' ' -f1)
-if [ "$(cat "$out/.config-fragments" 2>/dev/null)" != "$cfghash" ] || [ ! -f "$out/.config" ]; then
-	say "kernel ($variant): configuring from tinyconfig + $fragments"
-	rm -f "$out/.config-fragments"
-	run_logged "kernel config ($variant)" "$log" kmake tinyconfig
-	frags=()
-	for f in $fragments; do frags+=("$cfgdir/$f.config"); done
-	run_logged "kernel config ($variant, merge)" "$log" \
-		"$tree/scripts/kconfig/merge_config.sh" -m -O "$out" "$out/.config" "${frags[@]}"
-	run_logged "kernel config ($variant, olddefconfig)" "$log" kmake olddefconfig
-	# Every option a fragment asks for must have survived Kconfig.
-	bad=$(cat "${frags[@]}" | sed -n 's/^\(CONFIG_[A-Za-z0-9_]*=.*\)$/\1/p;s/^# \(CONFIG_[A-Za-z0-9_]*\) is not set$/# \1 is not set/p' |
-		while read -r want; do grep -qxF "$want" "$out/.config" || echo "$want"; done)
-	[ -z "$bad" ] || die "kernel config ($variant)" "$log" \
-		"options the fragments ask for did not survive Kconfig (missing dependency?): $(echo $bad)"
-	echo "$cfghash" >"$out/.config-fragments"
-fi
+# shellcheck disable=SC2086
+configure_kernel "$variant" "$tree" "$out" "$log" $fragments
 
 say "kernel ($variant): building in ${out#$ROOT/} (log: ${log#$ROOT/})"
 start=$(date +%s)

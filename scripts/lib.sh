@@ -98,3 +98,45 @@ series_hash() {
 		done
 	} | sha256sum | cut -d' ' -f1
 }
+
+# Kernel builds: ccache shared between trees, and a fixed build identity so
+# that ccache hits across clones and images are reproducible.
+export CCACHE_BASEDIR=$BUILD CCACHE_NOHASHDIR=1 CCACHE_COMPILERCHECK=content
+export CCACHE_MAXSIZE=${CCACHE_MAXSIZE:-8G}
+export KBUILD_BUILD_USER=dmabuf KBUILD_BUILD_HOST=workbench
+export KBUILD_BUILD_TIMESTAMP="2026-01-01"
+
+# kmake_in TREE OUT ARGS...: make in kernel tree TREE with objects in OUT.
+kmake_in() {
+	local tree=$1 out=$2
+	shift 2
+	make -C "$tree" O="$out" ARCH=x86_64 CC="ccache gcc" HOSTCC="ccache gcc" \
+		-j"$(nproc)" "$@"
+}
+
+# configure_kernel NAME TREE OUT LOG FRAGMENT...: make OUT/.config from
+# tinyconfig plus kernel/config/FRAGMENT.config, only when a fragment changed,
+# and stop if Kconfig dropped any option a fragment asks for.
+configure_kernel() {
+	local name=$1 tree=$2 out=$3 log=$4
+	shift 4
+	local cfgdir=$ROOT/kernel/config frags=() f cfghash bad
+
+	for f in "$@"; do frags+=("$cfgdir/$f.config"); done
+	cfghash=$(cd "$cfgdir" && for f in "$@"; do sha256sum "$f.config"; done | sha256sum | cut -d' ' -f1)
+	if [ "$(cat "$out/.config-fragments" 2>/dev/null)" = "$cfghash" ] && [ -f "$out/.config" ]; then
+		return 0
+	fi
+	say "kernel ($name): configuring from tinyconfig + $*"
+	mkdir -p "$out"
+	rm -f "$out/.config-fragments"
+	run_logged "kernel config ($name)" "$log" kmake_in "$tree" "$out" tinyconfig
+	run_logged "kernel config ($name, merge)" "$log" \
+		"$tree/scripts/kconfig/merge_config.sh" -m -O "$out" "$out/.config" "${frags[@]}"
+	run_logged "kernel config ($name, olddefconfig)" "$log" kmake_in "$tree" "$out" olddefconfig
+	bad=$(cat "${frags[@]}" | sed -n 's/^\(CONFIG_[A-Za-z0-9_]*=.*\)$/\1/p;s/^# \(CONFIG_[A-Za-z0-9_]*\) is not set$/# \1 is not set/p' |
+		while read -r want; do grep -qxF "$want" "$out/.config" || echo "$want"; done)
+	[ -z "$bad" ] || die "kernel config ($name)" "$log" \
+		"options the fragments ask for did not survive Kconfig (missing dependency?): $(echo $bad)"
+	echo "$cfghash" >"$out/.config-fragments"
+}
