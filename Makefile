@@ -47,6 +47,7 @@ check: deps
 	@FLAVOR=debug $(S)/build-kernel.sh
 	@FLAVOR=debug $(S)/build-tests.sh
 	@$(S)/checkpatch.sh
+	@$(S)/check-tree.sh
 	@FLAVOR=debug $(S)/check.sh
 
 demo: tests

@@ -13,6 +13,9 @@ import argparse
 XFER = 2048
 WRITE_OK_OFF = 0x0000
 WRITE_RO_OFF = 0x1000
+# two_ranges_map_and_land: one DMA into each range of a two-range export
+RANGE0_LANDED = 8 * 1024 * 1024 + 0x0800
+RANGE1_LANDED = 4 * 1024 * 1024 + 0x1800
 
 
 def pattern(length, seed):
@@ -22,9 +25,15 @@ def pattern(length, seed):
 def checks(data):
     landed = data[WRITE_OK_OFF:WRITE_OK_OFF + XFER]
     blocked = data[WRITE_RO_OFF:WRITE_RO_OFF + XFER]
+    range0 = data[RANGE0_LANDED:RANGE0_LANDED + XFER]
+    range1 = data[RANGE1_LANDED:RANGE1_LANDED + XFER]
     return [
         ("rw_export_dma_write_landed_in_host_file", landed == pattern(XFER, 1)),
         ("ro_export_dma_write_absent_from_host_file", blocked == bytes(XFER)),
+        ("two_ranges_first_range_dma_landed_in_host_file",
+         range0 == pattern(XFER, 4)),
+        ("two_ranges_second_range_dma_landed_in_host_file",
+         range1 == pattern(XFER, 5)),
     ]
 
 
@@ -34,7 +43,7 @@ def main():
     ap.add_argument("--log", required=True, help="the log to write")
     args = ap.parse_args()
     with open(args.backing, "rb") as f:
-        data = f.read(WRITE_RO_OFF + XFER)
+        data = f.read(RANGE0_LANDED + XFER)
     results = checks(data)
     failed = sum(1 for _, ok in results if not ok)
     with open(args.log, "w") as log:
