@@ -28,4 +28,10 @@ kselftest_build() {
 
 kselftest_build iommu
 kselftest_build vfio
+# dmabufctl is built on the series' libvfio (its DMA-buf helpers)
+if [ "${SERIES:-series}" != none ]; then
+	run_logged "tool build ($variant, dmabufctl)" "$log" \
+		make -C "$ROOT/tools/dmabufctl" KSRC="$tree" KHDR="$hdrs" \
+		OUTPUT="$out/tools"
+fi
 say "tests ($variant): built into ${out#$ROOT/}"

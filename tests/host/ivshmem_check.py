@@ -1,18 +1,23 @@
 #!/usr/bin/env python3
 # SPDX-License-Identifier: GPL-2.0
-"""Host-side half of vfio_dmabuf_access_test: read the file that backs the
-guest's ivshmem BAR2 after the VM powered off and check what device DMA
-left there.  Writes a console-style log (KTAP between dmabuf-ic markers)
-that scripts/results.py counts like any VM's.
+"""Host-side half of vfio_dmabuf_access_test and of make demo: read the file
+that backs the guest's ivshmem BAR2 after the VM powered off and check what
+device DMA left there.  Writes a console-style log (KTAP between dmabuf-ic
+markers) that scripts/results.py counts like any VM's.
 
 The offsets and the pattern are the test's (see the header comment of
-tools/testing/selftests/vfio/vfio_dmabuf_access_test.c)."""
+tools/testing/selftests/vfio/vfio_dmabuf_access_test.c) or, with --layout
+demo, those of the p2p_demo suite in vm/init."""
 
 import argparse
 
 XFER = 2048
 WRITE_OK_OFF = 0x0000
 WRITE_RO_OFF = 0x1000
+# memory_disable_revokes_then_restores, reset_revokes_then_restores
+REVOKED_OFF = 0x3000
+RESTORED_OFF = 0x4000
+RESET_OFF = 0x5000
 # two_ranges_map_and_land: one DMA into each range of a two-range export
 RANGE0_LANDED = 8 * 1024 * 1024 + 0x0800
 RANGE1_LANDED = 4 * 1024 * 1024 + 0x1800
@@ -27,6 +32,9 @@ def checks(data):
     blocked = data[WRITE_RO_OFF:WRITE_RO_OFF + XFER]
     range0 = data[RANGE0_LANDED:RANGE0_LANDED + XFER]
     range1 = data[RANGE1_LANDED:RANGE1_LANDED + XFER]
+    revoked = data[REVOKED_OFF:REVOKED_OFF + XFER]
+    restored = data[RESTORED_OFF:RESTORED_OFF + XFER]
+    reset = data[RESET_OFF:RESET_OFF + XFER]
     return [
         ("rw_export_dma_write_landed_in_host_file", landed == pattern(XFER, 1)),
         ("ro_export_dma_write_absent_from_host_file", blocked == bytes(XFER)),
@@ -34,6 +42,29 @@ def checks(data):
          range0 == pattern(XFER, 4)),
         ("two_ranges_second_range_dma_landed_in_host_file",
          range1 == pattern(XFER, 5)),
+        ("revoked_dma_write_absent_from_host_file", revoked == bytes(XFER)),
+        ("restored_dma_write_landed_in_host_file",
+         restored == pattern(XFER, 7)),
+        ("dma_write_after_reset_landed_in_host_file",
+         reset == pattern(XFER, 8)),
+    ]
+
+
+# make demo (the p2p_demo suite of vm/init): dmabufctl's DMAs
+DEMO_RANGES = 8 * 1024 * 1024 + 0x10000  # --range 8M:4M ... --at 0x10000
+DEMO_RESET = 0x20000                     # whole BAR, --at 0x20000
+
+
+def demo_checks(data):
+    def at(off):
+        return data[off:off + XFER]
+    return [
+        ("demo_dma_after_restore_landed_in_host_file",
+         at(DEMO_RANGES) == pattern(XFER, 13)),
+        ("demo_dma_while_revoked_absent_from_host_file",
+         at(DEMO_RANGES + XFER) == bytes(XFER)),
+        ("demo_dma_after_reset_landed_in_host_file",
+         at(DEMO_RESET) == pattern(XFER, 22)),
     ]
 
 
@@ -41,17 +72,20 @@ def main():
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--backing", required=True, help="the ivshmem backing file")
     ap.add_argument("--log", required=True, help="the log to write")
+    ap.add_argument("--layout", choices=("test", "demo"), default="test",
+                    help="whose DMAs to check: the test's or make demo's")
     args = ap.parse_args()
     with open(args.backing, "rb") as f:
-        data = f.read(RANGE0_LANDED + XFER)
-    results = checks(data)
+        data = f.read(16 * 1024 * 1024)
+    results = checks(data) if args.layout == "test" else demo_checks(data)
     failed = sum(1 for _, ok in results if not ok)
     with open(args.log, "w") as log:
-        log.write("dmabuf-ic: begin\ndmabuf-ic: suite host_ivshmem start\n")
+        suite = "host_ivshmem" if args.layout == "test" else "host_ivshmem_demo"
+        log.write("dmabuf-ic: begin\ndmabuf-ic: suite %s start\n" % suite)
         log.write("TAP version 13\n1..%d\n" % len(results))
         for n, (name, ok) in enumerate(results, 1):
             log.write("%s %d %s\n" % ("ok" if ok else "not ok", n, name))
-        log.write("dmabuf-ic: suite host_ivshmem exit=%d\n" % (1 if failed else 0))
+        log.write("dmabuf-ic: suite %s exit=%d\n" % (suite, 1 if failed else 0))
         log.write("dmabuf-ic: done\n")
     return 0
 
