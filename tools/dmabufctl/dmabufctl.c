@@ -224,9 +224,12 @@ static void print_bars(const char *bdf)
 	if (!f)
 		return;
 	while (bar < 6 && fscanf(f, "%llx %llx %llx", &start, &end, &flags) == 3) {
-		if (start)
+		if (start && end - start + 1 >= SZ_1K)
 			printf("    BAR%d  0x%llx  %llu KiB\n", bar, start,
 			       (end - start + 1) >> 10);
+		else if (start)
+			printf("    BAR%d  0x%llx  %llu bytes\n", bar, start,
+			       end - start + 1);
 		bar++;
 	}
 	fclose(f);
