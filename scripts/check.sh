@@ -7,7 +7,7 @@
 set -euo pipefail
 . "$(dirname "$0")/lib.sh"
 
-suites=${CHECK_SUITES:-iommufd,iommufd_fail_nth,vfio_dmabuf,p2p_demo}
+suites=${CHECK_SUITES:-iommufd,iommufd_fail_nth,vfio_dmabuf,vfio_driver,p2p_demo}
 set +e
 "$ROOT/scripts/run-vm.sh" --name check --suites "$suites" --kunit all \
 	--timeout 2400 --no-report
