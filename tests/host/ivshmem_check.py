@@ -3,13 +3,16 @@
 """Host-side half of vfio_dmabuf_access_test and of make demo: read the file
 that backs the guest's ivshmem BAR2 after the VM powered off and check what
 device DMA left there.  Writes a console-style log (KTAP between dmabuf-ic
-markers) that scripts/results.py counts like any VM's.
+markers) that scripts/results.py counts like any VM's, and exits 0 when every
+check passed, 1 when one failed (a missing or short backing file is one
+failed check), 2 when it could not write its log.
 
 The offsets and the pattern are the test's (see the header comment of
 tools/testing/selftests/vfio/vfio_dmabuf_access_test.c) or, with --layout
 demo, those of the p2p_demo suite in vm/init."""
 
 import argparse
+import sys
 
 XFER = 2048
 WRITE_OK_OFF = 0x0000
@@ -68,6 +71,38 @@ def demo_checks(data):
     ]
 
 
+BAR_SIZE = 16 * 1024 * 1024
+
+
+def backing_checks(path):
+    """The checks on the backing file itself: there, and the BAR's size."""
+    try:
+        with open(path, "rb") as f:
+            data = f.read(BAR_SIZE + 1)
+    except OSError as e:
+        return None, [("backing_file_readable", False,
+                       "%s: %s" % (path, e.strerror))]
+    if len(data) != BAR_SIZE:
+        return None, [("backing_file_size_16_MiB", False,
+                       "%s holds %d bytes" % (path, len(data)))]
+    return data, []
+
+
+def write_log(path, suite, results):
+    """The log results.py reads: one suite of KTAP between the markers."""
+    failed = sum(1 for r in results if not r[1])
+    with open(path, "w") as log:
+        log.write("dmabuf-ic: begin\ndmabuf-ic: suite %s start\n" % suite)
+        log.write("TAP version 13\n1..%d\n" % len(results))
+        for n, r in enumerate(results, 1):
+            if len(r) > 2:
+                log.write("# %s\n" % r[2])
+            log.write("%s %d %s\n" % ("ok" if r[1] else "not ok", n, r[0]))
+        log.write("dmabuf-ic: suite %s exit=%d\n" % (suite, 1 if failed else 0))
+        log.write("dmabuf-ic: done\n")
+    return failed
+
+
 def main():
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--backing", required=True, help="the ivshmem backing file")
@@ -75,20 +110,22 @@ def main():
     ap.add_argument("--layout", choices=("test", "demo"), default="test",
                     help="whose DMAs to check: the test's or make demo's")
     args = ap.parse_args()
-    with open(args.backing, "rb") as f:
-        data = f.read(16 * 1024 * 1024)
-    results = checks(data) if args.layout == "test" else demo_checks(data)
-    failed = sum(1 for _, ok in results if not ok)
-    with open(args.log, "w") as log:
-        suite = "host_ivshmem" if args.layout == "test" else "host_ivshmem_demo"
-        log.write("dmabuf-ic: begin\ndmabuf-ic: suite %s start\n" % suite)
-        log.write("TAP version 13\n1..%d\n" % len(results))
-        for n, (name, ok) in enumerate(results, 1):
-            log.write("%s %d %s\n" % ("ok" if ok else "not ok", n, name))
-        log.write("dmabuf-ic: suite %s exit=%d\n" % (suite, 1 if failed else 0))
-        log.write("dmabuf-ic: done\n")
-    return 0
+    suite = "host_ivshmem" if args.layout == "test" else "host_ivshmem_demo"
+    data, results = backing_checks(args.backing)
+    if data is not None:
+        results = checks(data) if args.layout == "test" else demo_checks(data)
+    try:
+        failed = write_log(args.log, suite, results)
+    except OSError as e:
+        print("ivshmem_check: cannot write %s: %s" % (args.log, e.strerror),
+              file=sys.stderr)
+        return 2
+    for r in results:
+        if not r[1]:
+            print("ivshmem_check: %s failed%s" %
+                  (r[0], ": " + r[2] if len(r) > 2 else ""), file=sys.stderr)
+    return 1 if failed else 0
 
 
 if __name__ == "__main__":
-    main()
+    sys.exit(main())
