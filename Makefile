@@ -1,6 +1,6 @@
 # SPDX-License-Identifier: GPL-2.0
 # dmabuf-interconnect workbench.  The two commands a newcomer types:
-#   make check   build everything and run every test on the debug kernel
+#   make check   build everything, run the suites the README lists (debug kernel)
 #   make demo    boot the VM and narrate a short run
 # Variables: FLAVOR=debug|fast (kernel flavour), SERIES=none (the pristine
 # upstream kernel instead of the series), SUITES=a,b and KUNIT=off|all|GLOB
@@ -13,7 +13,7 @@ SUITES ?= iommufd
 KUNIT ?= off
 
 .PHONY: all deps source tree export kernel tests run check demo checkpatch \
-	users clean distclean help
+	users matrix clean distclean help
 
 all: kernel tests
 
@@ -59,10 +59,13 @@ checkpatch: tree
 users: tree
 	@$(S)/build-users.sh
 
+matrix: tree
+	@$(S)/matrix.sh
+
 clean:
 	rm -rf build/out build/upstream/out build/upstream/debug build/upstream/fast \
 		build/fast build/vm build/logs build/tests build/bzImage build/headers \
-		build/config
+		build/config build/matrix
 
 distclean:
 	rm -rf build
