@@ -7,6 +7,11 @@
 # need updating?") fires for every new file, even inside a directory that
 # MAINTAINERS already covers.  Instead, every file a patch adds must have a
 # maintainer or reviewer according to get_maintainer.pl.
+#
+# The other, UNKNOWN_COMMIT_ID, cannot pass here: the base tree comes from
+# a source tarball without upstream history.  Instead, every Fixes: tag must
+# be listed, id and subject exactly, in kernel/upstream-commits, where each
+# was recorded after checking it against the public history.
 set -euo pipefail
 . "$(dirname "$0")/lib.sh"
 
@@ -27,11 +32,19 @@ while read -r p; do
 	n=$((n + 1))
 	patch=$ROOT/kernel/patches/$p
 	if ! (cd "$tree" && perl scripts/checkpatch.pl --strict -q \
-		--ignore FILE_PATH_CHANGES "$patch") >>"$log" 2>&1; then
+		--ignore FILE_PATH_CHANGES,UNKNOWN_COMMIT_ID "$patch") \
+		>>"$log" 2>&1; then
 		bad=$((bad + 1))
 		say "checkpatch: $p has findings"
 		continue
 	fi
+	while read -r tag; do
+		if ! grep -qxF "${tag#Fixes: }" "$ROOT/kernel/upstream-commits"; then
+			echo "$p: '$tag' is not in kernel/upstream-commits" >>"$log"
+			bad=$((bad + 1))
+			say "checkpatch: $p has an unrecorded Fixes: tag"
+		fi
+	done < <(grep '^Fixes: ' "$patch" || true)
 	while read -r f; do
 		if ! (cd "$tree" && perl scripts/get_maintainer.pl --no-git -f "$f") 2>/dev/null |
 			grep -q '(maintainer:\|(reviewer:'; then

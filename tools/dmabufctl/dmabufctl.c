@@ -533,10 +533,11 @@ static void print_state(struct p2p *p)
 		printf("   IOMMU_IOAS_DMABUF_STATE: %s\n", strerror(-ret));
 		return;
 	}
-	printf("   IOMMU_IOAS_DMABUF_STATE: %s%s, %u revokes, %u restores\n",
-	       st.out_state & IOMMU_DMABUF_STATE_REVOKED ? "revoked" : "mapped",
-	       st.out_state & IOMMU_DMABUF_STATE_RESTORE_FAILED ?
-	       " (restore failed)" : "", st.out_revokes, st.out_restores);
+	printf("   IOMMU_IOAS_DMABUF_STATE: %s, %llu revokes, %llu restores\n",
+	       st.out_state & IOMMU_IOAS_DMABUF_STATE_REVOKED ?
+	       "revoked" : "mapped",
+	       (unsigned long long)st.out_revokes,
+	       (unsigned long long)st.out_restores);
 }
 
 /*
