@@ -10,6 +10,8 @@
 #   edu            QEMU's DMA engine (1234:11e8), on the root bus
 #   ivshmem-plain  (1af4:1110) behind a PCIe root port, BAR2 backed by a
 #                  fresh host file, build/vm/<name>-ivshmem.bin
+#   ivshmem-plain  a second one behind its own root port, with a 1 GiB BAR2
+#                  backed by a sparse host file (the many-ranges test)
 #   nvme           with a 16 MiB controller memory buffer (P2P memory)
 # The console goes to build/logs/vm-<name>.log; scripts/results.py turns it
 # into a per-suite table and the closing line.  Every run is bounded by
@@ -59,8 +61,10 @@ initrd=$vmdir/$name-initramfs.cpio.gz
 # Fresh backing files: ivshmem BAR2 (the host checks what lands there) and
 # the NVMe namespace.
 shm=$vmdir/$name-ivshmem.bin
-rm -f "$shm" "$vmdir/$name-nvme.img"
+bigshm=$vmdir/$name-ivshmem-1g.bin
+rm -f "$shm" "$bigshm" "$vmdir/$name-nvme.img"
 truncate -s 16M "$shm"
+truncate -s 1G "$bigshm"
 truncate -s 64M "$vmdir/$name-nvme.img"
 
 case $kunit in
@@ -93,6 +97,9 @@ qemu=(qemu-system-x86_64 -machine q35,kernel-irqchip=split -accel tcg,thread=mul
 	-object "memory-backend-file,id=shm0,mem-path=$shm,size=16M,share=on"
 	-device pcie-root-port,id=rp0,chassis=1,slot=1,bus=pcie.0
 	-device ivshmem-plain,memdev=shm0,bus=rp0
+	-object "memory-backend-file,id=shm1,mem-path=$bigshm,size=1G,share=on"
+	-device pcie-root-port,id=rp1,chassis=2,slot=2,bus=pcie.0
+	-device ivshmem-plain,memdev=shm1,bus=rp1
 	-drive "if=none,id=nvm0,file=$vmdir/$name-nvme.img,format=raw"
 	-device nvme,serial=dmabufic0,drive=nvm0,cmb_size_mb=16
 	-kernel "$kernel" -initrd "$initrd"
