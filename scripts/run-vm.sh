@@ -6,7 +6,7 @@
 #             [--cmdline ARGS] [--live | --show] [--no-report]
 #
 # The VM is QEMU q35 under TCG with an emulated VT-d IOMMU (interrupt
-# remapping, caching mode), 2 vCPUs, and three devices for DMA tests:
+# remapping, caching mode), 2 vCPUs, and four devices for DMA tests:
 #   edu            QEMU's DMA engine (1234:11e8), on the root bus
 #   ivshmem-plain  (1af4:1110) behind a PCIe root port, BAR2 backed by a
 #                  fresh host file, build/vm/<name>-ivshmem.bin
