@@ -25,6 +25,9 @@
  *	                   (seed N + 2, at OFF)
  *	--revoke reset     then VFIO_DEVICE_RESET the peer, show the leaves
  *	                   back and DMA again (seed N + 1, at OFF)
+ *	--peer KIND        copy out of a second DMA-buf, of system RAM from
+ *	                   KIND (udmabuf, heap or vgem), mapped through the
+ *	                   IOMMU interconnect too, instead of out of user memory
  *
  * The pattern is byte i = (i * 7) ^ (seed * 0x5b), 2 KiB long. Before each
  * DMA its target is cleared through the peer BAR's mmap, and afterwards the
@@ -44,17 +47,24 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/ioctl.h>
 #include <sys/mman.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <drm/drm.h>
+#include <linux/dma-heap.h>
 #include <linux/limits.h>
 #include <linux/sizes.h>
+#include <linux/udmabuf.h>
 
 #include <libvfio.h>
 
 #define DRIVER_IOVA	0x100000ULL
 #define DATA_IOVA	0x200000ULL
+/* The RAM DMA-buf of --peer */
+#define SRC_IOVA	0x800000ULL
+#define SRC_SIZE	SZ_64K
 #define XFER		SZ_2K
 #define MAX_RANGES	8
 #define IO_PAGE		SZ_4K
@@ -92,6 +102,8 @@ struct p2p_opts {
 	u64 at;
 	unsigned int seed;
 	const char *revoke;
+	/* --peer: udmabuf, heap or vgem; NULL to copy out of user memory */
+	const char *source;
 };
 
 struct p2p {
@@ -105,6 +117,9 @@ struct p2p {
 	u32 nr_ranges;
 	int fd;
 	u64 length;
+	/* The RAM DMA-buf of --peer, and the CPU's view of it */
+	int src_fd;
+	u8 *src;
 	bool driver_ready;
 	/* DMAs that landed where they should not have, or did not land */
 	unsigned int unexpected;
@@ -260,6 +275,12 @@ static int parse_p2p(int argc, char **argv, struct p2p_opts *o,
 			if (o->iova % IO_PAGE)
 				return fail(e, 0, "--iova 0x%llx is not aligned to 4 KiB",
 					    (unsigned long long)o->iova);
+		} else if (!strcmp(opt, "--peer")) {
+			if (strcmp(val, "udmabuf") && strcmp(val, "heap") &&
+			    strcmp(val, "vgem"))
+				return fail(e, 0, "--peer takes udmabuf, heap or vgem, not '%s'",
+					    val);
+			o->source = val;
 		} else if (!strcmp(opt, "--at")) {
 			if (parse_size(val, &o->at))
 				return fail(e, 0, "bad offset '%s' for --at", val);
@@ -651,18 +672,23 @@ static int clear_target(struct p2p *p, u64 off, struct ctl_err *e)
 	return 0;
 }
 
-/* DMA the pattern of @seed from RAM to offset @off of the DMA-buf */
+/*
+ * DMA the pattern of @seed to offset @off of the DMA-buf, from user memory
+ * or, with --peer, from the RAM DMA-buf
+ */
 static int dma_into_peer(struct p2p *p, unsigned int seed, u64 off,
 			 struct ctl_err *e)
 {
+	u64 from = p->src ? SRC_IOVA : DATA_IOVA;
 	int ret;
 
-	fill_pattern(p->data.vaddr, seed);
-	printf("   %s copies 2 KiB (pattern %u) from RAM to IOVA 0x%llx (DMA-buf offset 0x%llx)\n",
-	       p->o->dma_bdf, seed, (unsigned long long)(p->o->iova + off),
+	fill_pattern(p->src ? p->src : p->data.vaddr, seed);
+	printf("   %s copies 2 KiB (pattern %u) from %s at IOVA 0x%llx to IOVA 0x%llx (DMA-buf offset 0x%llx)\n",
+	       p->o->dma_bdf, seed, p->src ? p->o->source : "RAM",
+	       (unsigned long long)from,
+	       (unsigned long long)(p->o->iova + off),
 	       (unsigned long long)off);
-	ret = vfio_pci_driver_memcpy(p->dma, DATA_IOVA, p->o->iova + off,
-				     XFER);
+	ret = vfio_pci_driver_memcpy(p->dma, from, p->o->iova + off, XFER);
 	if (ret)
 		return fail(e, ret, "DMA by %s", p->o->dma_bdf);
 	return 0;
@@ -748,7 +774,168 @@ static int check_placement(struct p2p *p, struct ctl_err *e)
 			    (unsigned long long)o->iova,
 			    (unsigned long long)(o->iova + p->length),
 			    DRIVER_IOVA, DATA_IOVA);
+	if (o->source && overlaps(o->iova, p->length, SRC_IOVA, SRC_SIZE))
+		return fail(e, 0, "--iova 0x%llx: [0x%llx, 0x%llx) overlaps the --peer DMA-buf at 0x%llx",
+			    (unsigned long long)o->iova,
+			    (unsigned long long)o->iova,
+			    (unsigned long long)(o->iova + p->length),
+			    SRC_IOVA);
 	return 0;
+}
+
+/*
+ * A udmabuf of @size bytes over a new sealed memfd; *@cpu gets the memfd's
+ * mapping. The DMA-buf fd, or -errno.
+ */
+static int udmabuf_open(u64 size, u8 **cpu)
+{
+	struct udmabuf_create create = {
+		.flags = UDMABUF_FLAGS_CLOEXEC,
+		.size = size,
+	};
+	int memfd, dev, fd = -1, err = 0;
+
+	memfd = memfd_create("dmabufctl", MFD_CLOEXEC | MFD_ALLOW_SEALING);
+	if (memfd < 0)
+		return -errno;
+	if (ftruncate(memfd, size) || fcntl(memfd, F_ADD_SEALS, F_SEAL_SHRINK))
+		err = -errno;
+	dev = err ? -1 : open("/dev/udmabuf", O_RDWR | O_CLOEXEC);
+	if (!err && dev < 0)
+		err = -errno;
+	if (!err) {
+		create.memfd = memfd;
+		fd = ioctl(dev, UDMABUF_CREATE, &create);
+		if (fd < 0)
+			err = -errno;
+	}
+	if (!err) {
+		*cpu = mmap(NULL, size, PROT_READ | PROT_WRITE, MAP_SHARED,
+			    memfd, 0);
+		if (*cpu == MAP_FAILED) {
+			err = -errno;
+			close(fd);
+		}
+	}
+	if (dev >= 0)
+		close(dev);
+	close(memfd);
+	return err ? err : fd;
+}
+
+/* A buffer of @size bytes from the system DMA-buf heap; the fd or -errno */
+static int heap_open(u64 size)
+{
+	struct dma_heap_allocation_data alloc = {
+		.len = size,
+		.fd_flags = O_RDWR | O_CLOEXEC,
+	};
+	int heap, err = 0;
+
+	heap = open("/dev/dma_heap/system", O_RDONLY | O_CLOEXEC);
+	if (heap < 0)
+		return -errno;
+	if (ioctl(heap, DMA_HEAP_IOCTL_ALLOC, &alloc))
+		err = -errno;
+	close(heap);
+	return err ? err : (int)alloc.fd;
+}
+
+/* The DRM device whose driver is vgem, or -ENOENT */
+static int vgem_card(void)
+{
+	char path[32], name[8];
+	int i, card;
+
+	for (i = 0; i < 16; i++) {
+		struct drm_version version = {
+			.name = name,
+			.name_len = sizeof(name) - 1,
+		};
+
+		snprintf(path, sizeof(path), "/dev/dri/card%d", i);
+		card = open(path, O_RDWR | O_CLOEXEC);
+		if (card < 0)
+			continue;
+		memset(name, 0, sizeof(name));
+		if (!ioctl(card, DRM_IOCTL_VERSION, &version) &&
+		    !strcmp(name, "vgem"))
+			return card;
+		close(card);
+	}
+	return -ENOENT;
+}
+
+/* A vgem buffer of @size bytes, exported with DRM PRIME; the fd or -errno */
+static int vgem_open(u64 size)
+{
+	/* 1024 pixels of 4 bytes make one 4 KiB line */
+	struct drm_mode_create_dumb dumb = {
+		.width = 1024, .bpp = 32, .height = size / SZ_4K,
+	};
+	struct drm_prime_handle prime = { .flags = DRM_CLOEXEC | DRM_RDWR };
+	int card, err = 0;
+
+	card = vgem_card();
+	if (card < 0)
+		return card;
+	if (ioctl(card, DRM_IOCTL_MODE_CREATE_DUMB, &dumb))
+		err = -errno;
+	prime.handle = dumb.handle;
+	if (!err && ioctl(card, DRM_IOCTL_PRIME_HANDLE_TO_FD, &prime))
+		err = -errno;
+	close(card);
+	return err ? err : prime.fd;
+}
+
+/*
+ * The RAM DMA-buf of --peer: created by its exporter, seen by the CPU
+ * through its own mmap() (a udmabuf: through its memfd), and mapped at
+ * SRC_IOVA through the IOMMU interconnect.
+ */
+static int source_setup(struct p2p *p, struct ctl_err *e)
+{
+	const char *kind = p->o->source;
+	int ret;
+
+	if (!strcmp(kind, "udmabuf")) {
+		p->src_fd = udmabuf_open(SRC_SIZE, &p->src);
+	} else {
+		p->src_fd = !strcmp(kind, "heap") ? heap_open(SRC_SIZE) :
+						    vgem_open(SRC_SIZE);
+		if (p->src_fd >= 0) {
+			p->src = mmap(NULL, SRC_SIZE, PROT_READ | PROT_WRITE,
+				      MAP_SHARED, p->src_fd, 0);
+			if (p->src == MAP_FAILED) {
+				ret = -errno;
+				p->src = NULL;
+				return fail(e, ret, "mapping the %s DMA-buf for the CPU",
+					    kind);
+			}
+		}
+	}
+	if (p->src_fd < 0)
+		return fail(e, p->src_fd, "creating a %s DMA-buf", kind);
+
+	ret = __iommu_map_file(p->iommu, p->src_fd, 0, SRC_SIZE, SRC_IOVA,
+			       IOMMU_IOAS_MAP_READABLE |
+			       IOMMU_IOAS_MAP_WRITEABLE);
+	if (ret)
+		return fail(e, ret, "IOMMU_IOAS_MAP_FILE of the %s DMA-buf",
+			    kind);
+	printf("== source: a %s DMA-buf (fd %d, %u KiB of RAM) mapped at IOVA 0x%llx with IOMMU_IOAS_MAP_FILE\n",
+	       kind, p->src_fd, SRC_SIZE >> 10, SRC_IOVA);
+	return 0;
+}
+
+static void source_teardown(struct p2p *p)
+{
+	if (p->src_fd < 0)
+		return;
+	__iommu_unmap_iova(p->iommu, SRC_IOVA, SRC_SIZE);
+	if (p->src)
+		munmap(p->src, SRC_SIZE);
+	close(p->src_fd);
 }
 
 static int p2p_setup(struct p2p *p, struct ctl_err *e)
@@ -781,6 +968,11 @@ static int p2p_setup(struct p2p *p, struct ctl_err *e)
 		return ret;
 	vfio_pci_driver_init(p->dma);
 	p->driver_ready = true;
+	if (o->source) {
+		ret = source_setup(p, e);
+		if (ret)
+			return ret;
+	}
 
 	p->fd = __vfio_pci_dma_buf_export(p->peer, o->bar, O_RDWR | O_CLOEXEC,
 					  p->ranges, p->nr_ranges);
@@ -817,6 +1009,7 @@ static void p2p_teardown(struct p2p *p)
 		__iommu_unmap_iova(p->iommu, p->o->iova, p->length);
 		close(p->fd);
 	}
+	source_teardown(p);
 	if (p->driver_ready)
 		vfio_pci_driver_remove(p->dma);
 	if (p->data.vaddr)
@@ -922,15 +1115,15 @@ static int revoke_reset(struct p2p *p, struct ctl_err *e)
 
 static int cmd_p2p(struct p2p_opts *o, struct ctl_err *e)
 {
-	struct p2p p = { .o = o, .fd = -1 };
+	struct p2p p = { .o = o, .fd = -1, .src_fd = -1 };
 	int ret;
 
 	ret = p2p_setup(&p, e);
 	if (!ret)
 		ret = clear_target(&p, o->at, e);
 	if (!ret) {
-		printf("== DMA: RAM -> DMA-buf IOVA -> %s BAR%u\n",
-		       o->peer_bdf, o->bar);
+		printf("== DMA: %s -> DMA-buf IOVA -> %s BAR%u\n",
+		       o->source ? o->source : "RAM", o->peer_bdf, o->bar);
 		ret = dma_step(&p, o->seed, o->at, NULL, e);
 	}
 	if (!ret) {
@@ -953,7 +1146,7 @@ static void usage(FILE *f)
 		"usage: dmabufctl list\n"
 		"       dmabufctl p2p DMA_BDF PEER_BDF [--bar N] [--range OFF:LEN]...\n"
 		"                 [--iova ADDR] [--at OFF] [--seed N]\n"
-		"                 [--revoke memory|reset]\n"
+		"                 [--revoke memory|reset] [--peer udmabuf|heap|vgem]\n"
 		"       dmabufctl --help\n");
 }
 
@@ -999,6 +1192,13 @@ static void help(void)
 "  --revoke reset   after the first DMA, VFIO_DEVICE_RESET PEER_BDF, which\n"
 "                   revokes and restores in one ioctl; pattern N + 1 is\n"
 "                   DMAed to OFF\n"
+"  --peer KIND      a second exporter: the patterns come from a 64 KiB\n"
+"                   DMA-buf of system RAM made by KIND, mapped at 0x%llx\n"
+"                   with IOMMU_IOAS_MAP_FILE like the BAR's, instead of\n"
+"                   from user memory: udmabuf (a sealed memfd; needs\n"
+"                   /dev/udmabuf), heap (/dev/dma_heap/system) or vgem (a\n"
+"                   DRM PRIME buffer of the vgem driver). Every DMA then\n"
+"                   goes from one DMA-buf to the other\n"
 "  -h, --help       this help\n"
 "\n"
 "Before every DMA its target is zeroed through the BAR's mmap, so that\n"
@@ -1009,7 +1209,7 @@ static void help(void)
 "\n"
 "Exit status: 0 when every step worked and every DMA landed, or did not,\n"
 "as it should; 1 otherwise; 2 on bad usage.\n",
-	       MAX_RANGES, DRIVER_IOVA, DATA_IOVA, UINT_MAX - 2);
+	       MAX_RANGES, DRIVER_IOVA, DATA_IOVA, UINT_MAX - 2, SRC_IOVA);
 }
 
 static bool wants_help(int argc, char **argv)
