@@ -117,9 +117,10 @@ struct p2p {
 	u32 nr_ranges;
 	int fd;
 	u64 length;
-	/* The RAM DMA-buf of --peer, and the CPU's view of it */
+	/* The RAM DMA-buf of --peer, the CPU's view of it, whether mapped */
 	int src_fd;
 	u8 *src;
+	bool src_mapped;
 	bool driver_ready;
 	/* DMAs that landed where they should not have, or did not land */
 	unsigned int unexpected;
@@ -814,6 +815,7 @@ static int udmabuf_open(u64 size, u8 **cpu)
 			    memfd, 0);
 		if (*cpu == MAP_FAILED) {
 			err = -errno;
+			*cpu = NULL;
 			close(fd);
 		}
 	}
@@ -888,6 +890,16 @@ static int vgem_open(u64 size)
 	return err ? err : prime.fd;
 }
 
+/* What is missing when a --peer exporter's device node is absent */
+static const char *source_missing(const char *kind)
+{
+	if (!strcmp(kind, "udmabuf"))
+		return "no /dev/udmabuf (CONFIG_UDMABUF)";
+	if (!strcmp(kind, "heap"))
+		return "no /dev/dma_heap/system (CONFIG_DMABUF_HEAPS_SYSTEM)";
+	return "no vgem device in /dev/dri (CONFIG_DRM_VGEM)";
+}
+
 /*
  * The RAM DMA-buf of --peer: created by its exporter, seen by the CPU
  * through its own mmap() (a udmabuf: through its memfd), and mapped at
@@ -914,6 +926,8 @@ static int source_setup(struct p2p *p, struct ctl_err *e)
 			}
 		}
 	}
+	if (p->src_fd == -ENOENT)
+		return fail(e, 0, "--peer %s: %s", kind, source_missing(kind));
 	if (p->src_fd < 0)
 		return fail(e, p->src_fd, "creating a %s DMA-buf", kind);
 
@@ -923,7 +937,8 @@ static int source_setup(struct p2p *p, struct ctl_err *e)
 	if (ret)
 		return fail(e, ret, "IOMMU_IOAS_MAP_FILE of the %s DMA-buf",
 			    kind);
-	printf("== source: a %s DMA-buf (fd %d, %u KiB of RAM) mapped at IOVA 0x%llx with IOMMU_IOAS_MAP_FILE\n",
+	p->src_mapped = true;
+	printf("== second peer: a %s DMA-buf (fd %d, %u KiB of RAM) mapped at IOVA 0x%llx with IOMMU_IOAS_MAP_FILE\n",
 	       kind, p->src_fd, SRC_SIZE >> 10, SRC_IOVA);
 	return 0;
 }
@@ -932,7 +947,8 @@ static void source_teardown(struct p2p *p)
 {
 	if (p->src_fd < 0)
 		return;
-	__iommu_unmap_iova(p->iommu, SRC_IOVA, SRC_SIZE);
+	if (p->src_mapped)
+		__iommu_unmap_iova(p->iommu, SRC_IOVA, SRC_SIZE);
 	if (p->src)
 		munmap(p->src, SRC_SIZE);
 	close(p->src_fd);
@@ -1192,13 +1208,13 @@ static void help(void)
 "  --revoke reset   after the first DMA, VFIO_DEVICE_RESET PEER_BDF, which\n"
 "                   revokes and restores in one ioctl; pattern N + 1 is\n"
 "                   DMAed to OFF\n"
-"  --peer KIND      a second exporter: the patterns come from a 64 KiB\n"
-"                   DMA-buf of system RAM made by KIND, mapped at 0x%llx\n"
-"                   with IOMMU_IOAS_MAP_FILE like the BAR's, instead of\n"
-"                   from user memory: udmabuf (a sealed memfd; needs\n"
-"                   /dev/udmabuf), heap (/dev/dma_heap/system) or vgem (a\n"
-"                   DRM PRIME buffer of the vgem driver). Every DMA then\n"
-"                   goes from one DMA-buf to the other\n"
+"  --peer KIND      a second peer, of system RAM from another exporter:\n"
+"                   the patterns come from a 64 KiB DMA-buf made by KIND,\n"
+"                   mapped at 0x%llx with IOMMU_IOAS_MAP_FILE like the\n"
+"                   BAR's, instead of from user memory, so every DMA goes\n"
+"                   from one DMA-buf to the other: udmabuf (a sealed\n"
+"                   memfd; needs /dev/udmabuf), heap (/dev/dma_heap/system)\n"
+"                   or vgem (a DRM PRIME buffer of the vgem driver)\n"
 "  -h, --help       this help\n"
 "\n"
 "Before every DMA its target is zeroed through the BAR's mmap, so that\n"
