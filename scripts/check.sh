@@ -12,7 +12,7 @@
 set -euo pipefail
 . "$(dirname "$0")/lib.sh"
 
-suites=${CHECK_SUITES:-iommufd,iommufd_fail_nth,vfio_device_edu,vfio_device_ivshmem,vfio_device_nvme,vfio_mmio,vfio_dmabuf,vfio_dmabuf_ranges,vfio_dmabuf_ram,vfio_driver,p2p_demo,dmabufctl}
+suites=${CHECK_SUITES:-iommufd,iommufd_fail_nth,vfio_device_edu,vfio_device_ivshmem,vfio_device_nvme,vfio_mmio,vfio_dmabuf,vfio_dmabuf_prereqs,vfio_dmabuf_ranges,vfio_dmabuf_ram,vfio_driver,p2p_demo,dmabufctl}
 # The configuration of the image that boots (build-kernel.sh copies it)
 config=$(variant_dir)/config
 kunit_map=$ROOT/kernel/config/kunit-suites
