@@ -695,19 +695,34 @@ static int dma_into_peer(struct p2p *p, unsigned int seed, u64 off,
 	return 0;
 }
 
-/* Whether the pattern of @seed is at offset @off of the DMA-buf */
-static bool landed(struct p2p *p, unsigned int seed, u64 off)
+/*
+ * Whether the pattern of @seed is at offset @off of the DMA-buf; false
+ * with *@readable false when the bytes could not be read at all.
+ */
+static bool landed(struct p2p *p, unsigned int seed, u64 off, bool *readable)
 {
 	u8 bytes[XFER], want[XFER];
 
 	fill_pattern(want, seed);
-	return peer_access(p, off, bytes, XFER, false) &&
-	       !memcmp(bytes, want, XFER);
+	*readable = peer_access(p, off, bytes, XFER, false);
+	return *readable && !memcmp(bytes, want, XFER);
 }
 
+/*
+ * Say whether the pattern landed, as @expect says it should. Bytes that
+ * cannot be read prove nothing either way, so they count as unexpected
+ * even where the DMA should not have landed.
+ */
 static void report(struct p2p *p, unsigned int seed, u64 off, bool expect)
 {
-	bool ok = landed(p, seed, off);
+	bool readable, ok = landed(p, seed, off, &readable);
+
+	if (!readable) {
+		printf("   cannot read DMA-buf offset 0x%llx through %s BAR%u: UNEXPECTED\n",
+		       (unsigned long long)off, p->o->peer_bdf, p->o->bar);
+		p->unexpected++;
+		return;
+	}
 
 	printf("   pattern %u %s at DMA-buf offset 0x%llx of %s BAR%u (read through its mmap)%s\n",
 	       seed, ok ? "landed" : "is not", (unsigned long long)off,
