@@ -8,7 +8,7 @@ set -euo pipefail
 PKGS="qemu-system-x86 flex bison bc libelf-dev libssl-dev cpio busybox-static
       libcap-dev uuid-dev ccache xz-utils dwarves python3 rsync kmod git make gcc
       libc6-dev perl gzip python3-ply python3-git gcc-aarch64-linux-gnu
-      qemu-system-arm"
+      libc6-dev-arm64-cross qemu-system-arm"
 
 missing=
 for p in $PKGS; do

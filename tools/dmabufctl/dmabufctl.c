@@ -15,7 +15,8 @@
  *	--bar N            the peer's BAR (default 2)
  *	--range OFF:LEN    a range of the BAR, in bytes, with K/M/G suffixes;
  *	                   repeat for more ranges (default: the whole BAR)
- *	--iova ADDR        where to map the DMA-buf (default 0x1000000)
+ *	--iova ADDR        where to map the DMA-buf (default: an IOVA from
+ *	                   libvfio's allocator, within the engine's reach)
  *	--at OFF           offset in the DMA-buf for the DMA (default 0)
  *	--seed N           the pattern's seed (default 1)
  *	--revoke memory    then clear the peer's memory enable bit, show the
@@ -60,10 +61,11 @@
 
 #include <libvfio.h>
 
-#define DRIVER_IOVA	0x100000ULL
-#define DATA_IOVA	0x200000ULL
+#include <vfio/vfio_dmabuf_util.h>
+
+/* The region libvfio's drivers get, as in the VFIO selftests */
+#define DRIVER_SIZE	SZ_2M
 /* The RAM DMA-buf of --peer */
-#define SRC_IOVA	0x800000ULL
 #define SRC_SIZE	SZ_64K
 #define XFER		SZ_2K
 #define MAX_RANGES	8
@@ -99,6 +101,7 @@ struct p2p_opts {
 	struct vfio_region_dma_range ranges[MAX_RANGES];
 	u32 nr_ranges;
 	u64 iova;
+	bool iova_given;
 	u64 at;
 	unsigned int seed;
 	const char *revoke;
@@ -111,7 +114,15 @@ struct p2p {
 	struct iommu *iommu;
 	struct vfio_pci_device *dma;
 	struct vfio_pci_device *peer;
+	/* IOVAs where the engine reaches them, for the RAM dmabufctl maps */
+	struct iova_allocator *iovas;
 	struct dma_region data;
+	/* Where the DMA-buf is mapped: --iova, or from the allocator */
+	iova_t iova;
+	/* Where the RAM dmabufctl maps goes: driver, data, --peer DMA-buf */
+	iova_t driver_iova;
+	iova_t data_iova;
+	iova_t src_iova;
 	/* The ranges exported: the options' or the whole BAR */
 	struct vfio_region_dma_range ranges[MAX_RANGES];
 	u32 nr_ranges;
@@ -125,11 +136,6 @@ struct p2p {
 	/* DMAs that landed where they should not have, or did not land */
 	unsigned int unexpected;
 };
-
-static u8 pattern_byte(u64 i, unsigned int seed)
-{
-	return (u8)((i * 7) ^ (seed * 0x5b));
-}
 
 /*
  * A number with no sign: decimal, or hexadecimal after "0x".  @end gets
@@ -232,7 +238,7 @@ static int parse_p2p(int argc, char **argv, struct p2p_opts *o,
 		return fail(e, 0, "p2p needs DMA_BDF and PEER_BDF");
 	*o = (struct p2p_opts){
 		.dma_bdf = argv[0], .peer_bdf = argv[1], .bar = 2,
-		.iova = 0x1000000, .seed = 1,
+		.seed = 1,
 	};
 	for (i = 0; i < 2; i++)
 		if (!is_bdf(argv[i]))
@@ -273,6 +279,7 @@ static int parse_p2p(int argc, char **argv, struct p2p_opts *o,
 		} else if (!strcmp(opt, "--iova")) {
 			if (parse_size(val, &o->iova))
 				return fail(e, 0, "bad IOVA '%s'", val);
+			o->iova_given = true;
 			if (o->iova % IO_PAGE)
 				return fail(e, 0, "--iova 0x%llx is not aligned to 4 KiB",
 					    (unsigned long long)o->iova);
@@ -451,10 +458,9 @@ static int cmd_list(void)
 static int region_alloc(struct p2p *p, struct dma_region *r, u64 iova,
 			u64 size, struct ctl_err *e)
 {
-	int ret;
-
 	void *vaddr = mmap(NULL, size, PROT_READ | PROT_WRITE,
 			   MAP_SHARED | MAP_ANONYMOUS, -1, 0);
+	int ret;
 
 	if (vaddr == MAP_FAILED)
 		return fail(e, -errno, "allocating %llu bytes",
@@ -489,7 +495,7 @@ static int read_leaves(struct p2p *p, struct iommu_leaf **out)
 			break;
 		}
 		leaves = more;
-		n = iommu_intel_leaves(p->o->dma_bdf, p->o->iova, p->length,
+		n = intel_iommu_leaves(p->o->dma_bdf, p->iova, p->length,
 				       leaves, max);
 		if (n != -E2BIG || max >= MAX_LEAVES)
 			break;
@@ -521,7 +527,7 @@ static int print_leaves(struct p2p *p)
 		return n;
 	}
 	printf("   IOMMU translation of IOVA [0x%llx, +0x%llx) for %s: %d leaves\n",
-	       (unsigned long long)p->o->iova, (unsigned long long)p->length,
+	       (unsigned long long)p->iova, (unsigned long long)p->length,
 	       p->o->dma_bdf, n);
 	for (i = 0; i < n && i < SHOWN_LEAVES; i++)
 		printf("     IOVA 0x%08llx -> phys 0x%llx  (%llu KiB leaf)\n",
@@ -550,7 +556,7 @@ static void print_state(struct p2p *p)
 	struct iommu_ioas_dmabuf_state st;
 	int ret;
 
-	ret = __iommu_dmabuf_state(p->iommu, p->o->iova, &st);
+	ret = __iommu_dmabuf_state(p->iommu, p->iova, &st);
 	if (ret) {
 		printf("   IOMMU_IOAS_DMABUF_STATE: %s\n", strerror(-ret));
 		return;
@@ -608,15 +614,6 @@ static int print_faults(int kmsg, u64 iova)
 	return ours;
 }
 
-static int kmsg_open(void)
-{
-	int fd = open("/dev/kmsg", O_RDONLY | O_NONBLOCK);
-
-	if (fd >= 0)
-		lseek(fd, 0, SEEK_END);
-	return fd;
-}
-
 /*
  * Copy @len bytes at offset @off of the DMA-buf from (or, @write, to) the
  * peer BAR's mmap, range by range: the bytes may straddle ranges that are
@@ -649,14 +646,6 @@ static bool peer_access(struct p2p *p, u64 off, u8 *buf, u64 len, bool write)
 	return bar && !len;
 }
 
-static void fill_pattern(u8 *buf, unsigned int seed)
-{
-	u32 i;
-
-	for (i = 0; i < XFER; i++)
-		buf[i] = pattern_byte(i, seed);
-}
-
 /*
  * Zero the 2 KiB at offset @off of the DMA-buf through the BAR, so that
  * what an earlier run left there cannot pass for this DMA.
@@ -680,16 +669,16 @@ static int clear_target(struct p2p *p, u64 off, struct ctl_err *e)
 static int dma_into_peer(struct p2p *p, unsigned int seed, u64 off,
 			 struct ctl_err *e)
 {
-	u64 from = p->src ? SRC_IOVA : DATA_IOVA;
+	u64 from = p->src ? p->src_iova : p->data.iova;
 	int ret;
 
-	fill_pattern(p->src ? p->src : p->data.vaddr, seed);
+	dmabuf_fill_pattern(p->src ? p->src : p->data.vaddr, XFER, seed);
 	printf("   %s copies 2 KiB (pattern %u) from %s at IOVA 0x%llx to IOVA 0x%llx (DMA-buf offset 0x%llx)\n",
 	       p->o->dma_bdf, seed, p->src ? p->o->source : "RAM",
 	       (unsigned long long)from,
-	       (unsigned long long)(p->o->iova + off),
+	       (unsigned long long)(p->iova + off),
 	       (unsigned long long)off);
-	ret = vfio_pci_driver_memcpy(p->dma, from, p->o->iova + off, XFER);
+	ret = vfio_pci_driver_memcpy(p->dma, from, p->iova + off, XFER);
 	if (ret)
 		return fail(e, ret, "DMA by %s", p->o->dma_bdf);
 	return 0;
@@ -703,7 +692,7 @@ static bool landed(struct p2p *p, unsigned int seed, u64 off, bool *readable)
 {
 	u8 bytes[XFER], want[XFER];
 
-	fill_pattern(want, seed);
+	dmabuf_fill_pattern(want, XFER, seed);
 	*readable = peer_access(p, off, bytes, XFER, false);
 	return *readable && !memcmp(bytes, want, XFER);
 }
@@ -761,6 +750,33 @@ static int choose_ranges(struct p2p *p, struct ctl_err *e)
 	return 0;
 }
 
+/*
+ * IOVAs for the RAM dmabufctl maps, from libvfio's allocator limited to what
+ * the engine reaches, and for the DMA-buf unless --iova chose one.
+ */
+static int place_iovas(struct p2p *p, struct ctl_err *e)
+{
+	u64 reach = p->dma->driver.iova_max;
+	u64 span = SZ_4K;
+
+	while (span < p->length)
+		span <<= 1;
+	/* The allocator aligns each IOVA to its size: leave room for all */
+	if (!p->o->iova_given && reach && span > (reach + 1) / 4)
+		return fail(e, 0, "the DMA-buf's 0x%llx bytes do not fit beside dmabufctl's RAM below 0x%llx, all %s can address",
+			    (unsigned long long)p->length,
+			    (unsigned long long)reach, p->o->dma_bdf);
+	p->iovas = iova_allocator_init(p->iommu);
+	iova_allocator_limit(p->iovas, reach);
+	p->driver_iova = iova_allocator_alloc(p->iovas, DRIVER_SIZE);
+	p->data_iova = iova_allocator_alloc(p->iovas, getpagesize());
+	if (p->o->source)
+		p->src_iova = iova_allocator_alloc(p->iovas, SRC_SIZE);
+	p->iova = p->o->iova_given ? p->o->iova :
+				     iova_allocator_alloc(p->iovas, span);
+	return 0;
+}
+
 /* Where the DMA-buf and the DMAs go, checked before anything is mapped */
 static int check_placement(struct p2p *p, struct ctl_err *e)
 {
@@ -774,28 +790,29 @@ static int check_placement(struct p2p *p, struct ctl_err *e)
 			    span > XFER ? "s of --revoke memory" : "",
 			    (unsigned long long)span,
 			    (unsigned long long)p->length);
-	if (o->iova > UINT64_MAX - p->length)
+	if (p->iova > UINT64_MAX - p->length)
 		return fail(e, 0, "--iova 0x%llx: the DMA-buf's 0x%llx bytes wrap around",
-			    (unsigned long long)o->iova,
+			    (unsigned long long)p->iova,
 			    (unsigned long long)p->length);
-	if (reach && o->iova + p->length - 1 > reach)
+	if (reach && p->iova + p->length - 1 > reach)
 		return fail(e, 0, "--iova 0x%llx: the DMA-buf would end at 0x%llx, beyond what %s can address (up to 0x%llx)",
-			    (unsigned long long)o->iova,
-			    (unsigned long long)(o->iova + p->length - 1),
+			    (unsigned long long)p->iova,
+			    (unsigned long long)(p->iova + p->length - 1),
 			    o->dma_bdf, (unsigned long long)reach);
-	if (overlaps(o->iova, p->length, DRIVER_IOVA, SZ_4K) ||
-	    overlaps(o->iova, p->length, DATA_IOVA, SZ_4K))
+	if (overlaps(p->iova, p->length, p->driver_iova, DRIVER_SIZE) ||
+	    overlaps(p->iova, p->length, p->data_iova, getpagesize()))
 		return fail(e, 0, "--iova 0x%llx: [0x%llx, 0x%llx) overlaps the RAM dmabufctl maps at 0x%llx and 0x%llx",
-			    (unsigned long long)o->iova,
-			    (unsigned long long)o->iova,
-			    (unsigned long long)(o->iova + p->length),
-			    DRIVER_IOVA, DATA_IOVA);
-	if (o->source && overlaps(o->iova, p->length, SRC_IOVA, SRC_SIZE))
+			    (unsigned long long)p->iova,
+			    (unsigned long long)p->iova,
+			    (unsigned long long)(p->iova + p->length),
+			    (unsigned long long)p->driver_iova,
+			    (unsigned long long)p->data_iova);
+	if (o->source && overlaps(p->iova, p->length, p->src_iova, SRC_SIZE))
 		return fail(e, 0, "--iova 0x%llx: [0x%llx, 0x%llx) overlaps the --peer DMA-buf at 0x%llx",
-			    (unsigned long long)o->iova,
-			    (unsigned long long)o->iova,
-			    (unsigned long long)(o->iova + p->length),
-			    SRC_IOVA);
+			    (unsigned long long)p->iova,
+			    (unsigned long long)p->iova,
+			    (unsigned long long)(p->iova + p->length),
+			    (unsigned long long)p->src_iova);
 	return 0;
 }
 
@@ -918,7 +935,7 @@ static const char *source_missing(const char *kind)
 /*
  * The RAM DMA-buf of --peer: created by its exporter, seen by the CPU
  * through its own mmap() (a udmabuf: through its memfd), and mapped at
- * SRC_IOVA through the IOMMU interconnect.
+ * p->src_iova through the IOMMU interconnect.
  */
 static int source_setup(struct p2p *p, struct ctl_err *e)
 {
@@ -946,7 +963,7 @@ static int source_setup(struct p2p *p, struct ctl_err *e)
 	if (p->src_fd < 0)
 		return fail(e, p->src_fd, "creating a %s DMA-buf", kind);
 
-	ret = __iommu_map_file(p->iommu, p->src_fd, 0, SRC_SIZE, SRC_IOVA,
+	ret = __iommu_map_file(p->iommu, p->src_fd, 0, SRC_SIZE, p->src_iova,
 			       IOMMU_IOAS_MAP_READABLE |
 			       IOMMU_IOAS_MAP_WRITEABLE);
 	if (ret)
@@ -954,7 +971,8 @@ static int source_setup(struct p2p *p, struct ctl_err *e)
 			    kind);
 	p->src_mapped = true;
 	printf("== second peer: a %s DMA-buf (fd %d, %u KiB of RAM) mapped at IOVA 0x%llx with IOMMU_IOAS_MAP_FILE\n",
-	       kind, p->src_fd, SRC_SIZE >> 10, SRC_IOVA);
+	       kind, p->src_fd, SRC_SIZE >> 10,
+	       (unsigned long long)p->src_iova);
 	return 0;
 }
 
@@ -963,7 +981,7 @@ static void source_teardown(struct p2p *p)
 	if (p->src_fd < 0)
 		return;
 	if (p->src_mapped)
-		__iommu_unmap_iova(p->iommu, SRC_IOVA, SRC_SIZE);
+		__iommu_unmap_range(p->iommu, p->src_iova, SRC_SIZE, NULL);
 	if (p->src)
 		munmap(p->src, SRC_SIZE);
 	close(p->src_fd);
@@ -987,16 +1005,21 @@ static int p2p_setup(struct p2p *p, struct ctl_err *e)
 			    o->peer_bdf, o->bar);
 	ret = choose_ranges(p, e);
 	if (!ret)
+		ret = place_iovas(p, e);
+	if (!ret)
 		ret = check_placement(p, e);
 	if (ret)
 		return ret;
 	driver = &p->dma->driver.region;
-	ret = region_alloc(p, driver, DRIVER_IOVA, SZ_4K, e);
+	ret = region_alloc(p, driver, p->driver_iova, DRIVER_SIZE, e);
 	if (ret)
 		return ret;
-	ret = region_alloc(p, &p->data, DATA_IOVA, SZ_4K, e);
+	ret = region_alloc(p, &p->data, p->data_iova, getpagesize(), e);
 	if (ret)
 		return ret;
+	printf("== RAM: %s's driver region at IOVA 0x%llx, the data at 0x%llx\n",
+	       o->dma_bdf, (unsigned long long)p->driver_iova,
+	       (unsigned long long)p->data_iova);
 	vfio_pci_driver_init(p->dma);
 	p->driver_ready = true;
 	if (o->source) {
@@ -1018,17 +1041,17 @@ static int p2p_setup(struct p2p *p, struct ctl_err *e)
 		       (unsigned long long)p->ranges[i].offset,
 		       (unsigned long long)p->ranges[i].length);
 
-	ret = __iommu_map_file(p->iommu, p->fd, 0, p->length, o->iova,
+	ret = __iommu_map_file(p->iommu, p->fd, 0, p->length, p->iova,
 			       IOMMU_IOAS_MAP_READABLE |
 			       IOMMU_IOAS_MAP_WRITEABLE);
 	if (ret) {
 		close(p->fd);
 		p->fd = -1;
 		return fail(e, ret, "IOMMU_IOAS_MAP_FILE at 0x%llx",
-			    (unsigned long long)o->iova);
+			    (unsigned long long)p->iova);
 	}
 	printf("== map: IOMMU_IOAS_MAP_FILE at IOVA 0x%llx; the DMA-buf core mapped it\n",
-	       (unsigned long long)o->iova);
+	       (unsigned long long)p->iova);
 	print_leaves(p);
 	print_state(p);
 	return 0;
@@ -1037,7 +1060,7 @@ static int p2p_setup(struct p2p *p, struct ctl_err *e)
 static void p2p_teardown(struct p2p *p)
 {
 	if (p->fd >= 0) {
-		__iommu_unmap_iova(p->iommu, p->o->iova, p->length);
+		__iommu_unmap_range(p->iommu, p->iova, p->length, NULL);
 		close(p->fd);
 	}
 	source_teardown(p);
@@ -1047,6 +1070,8 @@ static void p2p_teardown(struct p2p *p)
 		region_free(p, &p->data);
 	if (p->dma && p->dma->driver.region.vaddr)
 		region_free(p, &p->dma->driver.region);
+	if (p->iovas)
+		iova_allocator_cleanup(p->iovas);
 	if (p->peer)
 		vfio_pci_device_cleanup(p->peer);
 	if (p->dma)
@@ -1068,7 +1093,7 @@ static int dma_step(struct p2p *p, unsigned int seed, u64 off, int *faults,
 
 	ret = dma_into_peer(p, seed, off, e);
 	usleep(200000);
-	ours = print_faults(kmsg, p->o->iova + off);
+	ours = print_faults(kmsg, p->iova + off);
 	if (kmsg >= 0)
 		close(kmsg);
 	if (faults)
@@ -1205,10 +1230,11 @@ static void help(void)
 "                   multiples of 4 KiB; repeat for up to %d ranges, which\n"
 "                   the DMA-buf holds in the order given (default: the\n"
 "                   whole BAR as one range)\n"
-"  --iova ADDR      the IOVA the DMA-buf is mapped at (default 0x1000000):\n"
-"                   a multiple of 4 KiB, clear of the 4 KiB of RAM\n"
-"                   dmabufctl maps at 0x%llx and at 0x%llx, and within\n"
-"                   what DMA_BDF can address (edu: 28 bits)\n"
+"  --iova ADDR      the IOVA the DMA-buf is mapped at (default: one that\n"
+"                   libvfio's IOVA allocator picks): a multiple of 4 KiB,\n"
+"                   clear of the RAM dmabufctl maps for DMA_BDF's driver\n"
+"                   and its data (allocated first, IOVAs printed), and\n"
+"                   within what DMA_BDF can address (edu: 28 bits)\n"
 "  --at OFF         the offset in the DMA-buf the DMA writes to (default\n"
 "                   0); its 2 KiB, and with --revoke memory the 2 KiB after\n"
 "                   them, must lie inside the DMA-buf and may straddle two\n"
@@ -1225,7 +1251,7 @@ static void help(void)
 "                   DMAed to OFF\n"
 "  --peer KIND      a second peer, of system RAM from another exporter:\n"
 "                   the patterns come from a 64 KiB DMA-buf made by KIND,\n"
-"                   mapped at 0x%llx with IOMMU_IOAS_MAP_FILE like the\n"
+"                   mapped with IOMMU_IOAS_MAP_FILE like the\n"
 "                   BAR's, instead of from user memory, so every DMA goes\n"
 "                   from one DMA-buf to the other: udmabuf (a sealed\n"
 "                   memfd; needs /dev/udmabuf), heap (/dev/dma_heap/system)\n"
@@ -1240,7 +1266,7 @@ static void help(void)
 "\n"
 "Exit status: 0 when every step worked and every DMA landed, or did not,\n"
 "as it should; 1 otherwise; 2 on bad usage.\n",
-	       MAX_RANGES, DRIVER_IOVA, DATA_IOVA, UINT_MAX - 2, SRC_IOVA);
+	       MAX_RANGES, UINT_MAX - 2);
 }
 
 static bool wants_help(int argc, char **argv)
