@@ -13,7 +13,7 @@ SUITES ?= iommufd
 KUNIT ?= off
 
 .PHONY: all deps source tree export kernel tests run check demo checkpatch \
-	users matrix clean distclean help
+	users matrix bench clean distclean help
 
 all: kernel tests
 
@@ -61,6 +61,9 @@ users: tree
 
 matrix: tree
 	@$(S)/matrix.sh
+
+bench: deps
+	@$(S)/bench.sh
 
 clean:
 	rm -rf build/out build/upstream/out build/upstream/debug build/upstream/fast \

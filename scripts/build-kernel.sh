@@ -15,7 +15,7 @@ log=$LOGS/kernel-$variant.log
 
 case ${FLAVOR:-debug} in
 debug) fragments="minimal selftests debug" ;;
-fast) fragments="minimal selftests" ;;
+fast) fragments="minimal selftests bench" ;;
 esac
 
 [ -f "$tree/Makefile" ] || die "kernel build ($variant)" "" "no source tree at $tree; run 'make tree'"

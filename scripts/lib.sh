@@ -32,7 +32,8 @@ run_logged() {
 
 # variant_name: the name of the kernel variant selected by FLAVOR and SERIES.
 #   FLAVOR=debug (default): the test kernel with lockdep, KASAN, kmemleak, KUnit
-#   FLAVOR=fast: minimal plus selftest config, no debug layer (edit loop)
+#   FLAVOR=fast: minimal plus selftest and bench config, no debug layer (edit
+#   loop, make bench)
 #   SERIES=none: the pristine upstream tree instead of the patch series
 variant_name() {
 	local flavor=${FLAVOR:-debug}

@@ -4,6 +4,7 @@
 #
 #   run-vm.sh --suites a,b [--kunit off|all|GLOB] [--timeout SEC] [--name N]
 #             [--cmdline ARGS] [--live | --show] [--no-report]
+#             [--layout test|bench]
 #
 # The VM is QEMU q35 under TCG with an emulated VT-d IOMMU (interrupt
 # remapping, caching mode), 2 vCPUs, and four devices for DMA tests:
@@ -13,6 +14,10 @@
 #   ivshmem-plain  a second one behind its own root port, with a 1 GiB BAR2
 #                  backed by a sparse host file (the many-ranges test)
 #   nvme           with a 16 MiB controller memory buffer (P2P memory)
+# The bench layout (make bench) has instead one ivshmem-plain per size in
+# BENCH_SIZES (default "16M 1G 16G 64G"), each behind its own root port with
+# BAR2 backed by a sparse host file, a 256 GiB 64-bit PCI hole for them, and
+# dmabufbench (build/bench/tools) among the test binaries.
 # The console goes to build/logs/vm-<name>.log; scripts/results.py turns it
 # into a per-suite table and the closing line.  Every run is bounded by
 # --timeout and ends with the guest powering off.  By default only suite
@@ -22,7 +27,7 @@
 set -euo pipefail
 . "$(dirname "$0")/lib.sh"
 
-suites=unset kunit=off timeout=600 name= live=0 extra= report=1
+suites=unset kunit=off timeout=600 name= live=0 extra= report=1 layout=test
 while [ $# -gt 0 ]; do
 	case $1 in
 	--suites) suites=$2; shift 2 ;;
@@ -33,10 +38,15 @@ while [ $# -gt 0 ]; do
 	--show) live=2; shift ;;
 	--cmdline) extra=$2; shift 2 ;;
 	--no-report) report=0; shift ;;
+	--layout) layout=$2; shift 2 ;;
 	*) die "run-vm" "" "unknown argument '$1'" ;;
 	esac
 done
 [ "$suites" != unset ] || die "run-vm" "" "--suites is required (it may be empty)"
+case $layout in
+test|bench) ;;
+*) die "run-vm" "" "--layout is test or bench, not '$layout'" ;;
+esac
 variant=$(variant_name)
 dest=$(variant_dir)
 name=${name:-$variant}
@@ -54,6 +64,12 @@ mkdir -p "$stage/bin" "$stage/tests"
 cp /bin/busybox "$stage/bin/busybox"
 cp "$ROOT/vm/init" "$stage/init"
 cp -r "$dest/tests/." "$stage/tests/"
+if [ $layout = bench ]; then
+	bench=$BUILD/bench/tools/dmabufbench
+	[ -x "$bench" ] || die "run-vm" "" "no $bench; make bench builds it"
+	mkdir -p "$stage/tests/tools"
+	cp "$bench" "$stage/tests/tools/"
+fi
 find "$stage/tests" -name '*.o' -o -name '*.d' | xargs -r rm -f
 initrd=$vmdir/$name-initramfs.cpio.gz
 (cd "$stage" && find . | cpio -o -H newc --quiet | gzip -1) >"$initrd"
@@ -92,8 +108,9 @@ npatches=$(series_patches | wc -l)
 
 qemu=(qemu-system-x86_64 -machine q35,kernel-irqchip=split -accel tcg,thread=multi
 	-cpu max -smp 2 -m 4G -no-reboot -display none -monitor none -serial stdio
-	-device intel-iommu,intremap=on,caching-mode=on
-	-device edu
+	-device intel-iommu,intremap=on,caching-mode=on)
+if [ $layout = test ]; then
+	qemu+=(-device edu
 	-object "memory-backend-file,id=shm0,mem-path=$shm,size=16M,share=on"
 	-device pcie-root-port,id=rp0,chassis=1,slot=1,bus=pcie.0
 	-device ivshmem-plain,memdev=shm0,bus=rp0
@@ -101,8 +118,21 @@ qemu=(qemu-system-x86_64 -machine q35,kernel-irqchip=split -accel tcg,thread=mul
 	-device pcie-root-port,id=rp1,chassis=2,slot=2,bus=pcie.0
 	-device ivshmem-plain,memdev=shm1,bus=rp1
 	-drive "if=none,id=nvm0,file=$vmdir/$name-nvme.img,format=raw"
-	-device nvme,serial=dmabufic0,drive=nvm0,cmb_size_mb=16
-	-kernel "$kernel" -initrd "$initrd"
+	-device nvme,serial=dmabufic0,drive=nvm0,cmb_size_mb=16)
+else
+	qemu+=(-global q35-pcihost.pci-hole64-size=256G)
+	i=0
+	for size in ${BENCH_SIZES:-16M 1G 16G 64G}; do
+		file=$vmdir/$name-bar$i.bin
+		rm -f "$file"
+		truncate -s "$size" "$file"
+		qemu+=(-object "memory-backend-file,id=bshm$i,mem-path=$file,size=$size,share=on"
+		-device "pcie-root-port,id=brp$i,chassis=$((10 + i)),slot=$((10 + i)),bus=pcie.0"
+		-device "ivshmem-plain,memdev=bshm$i,bus=brp$i")
+		i=$((i + 1))
+	done
+fi
+qemu+=(-kernel "$kernel" -initrd "$initrd"
 	-append "console=ttyS0 panic=-1 kasan.fault=report $detectors $kparam dmabuf.suites=$suites dmabuf.patches=$npatches $extra")
 
 say "vm ($name): booting ${kernel#$ROOT/} for suites ${suites:-(none)} (timeout ${timeout}s, log ${log#$ROOT/})"

@@ -570,20 +570,22 @@ static void print_state(struct p2p *p)
 
 /*
  * The IOMMU fault messages the kernel logged since @kmsg was opened.  A
- * fault report names the page of the faulting address, not the address;
- * say whether it is a page of the DMA to [@iova, @iova + XFER).  Returns
- * the number of reports about that DMA.
+ * fault report names the requester and the page of the faulting address,
+ * not the address; say whether it is @bdf's and a page of the DMA to
+ * [@iova, @iova + XFER).  Returns the number of reports about that DMA.
  */
-static int print_faults(int kmsg, u64 iova)
+static int print_faults(int kmsg, const char *bdf, u64 iova)
 {
 	u64 first = iova & ~(u64)(IO_PAGE - 1);
 	u64 last = (iova + XFER - 1) & ~(u64)(IO_PAGE - 1);
-	char rec[1024];
+	char rec[1024], requester[40];
 	int ours = 0;
 	ssize_t n;
 
 	if (kmsg < 0)
 		return 0;
+	/* VT-d names the requester as [dddd:bb:dd.f] */
+	snprintf(requester, sizeof(requester), "[%s]", bdf);
 	while ((n = read(kmsg, rec, sizeof(rec) - 1)) > 0) {
 		unsigned long long addr;
 		char *msg, *at, *nl;
@@ -601,7 +603,9 @@ static int print_faults(int kmsg, u64 iova)
 		at = strstr(msg, "fault addr ");
 		if (!at || sscanf(at, "fault addr %llx", &addr) != 1)
 			continue;
-		if (addr >= first && addr <= last) {
+		if (!strstr(msg, requester)) {
+			printf("     (not a fault of %s)\n", bdf);
+		} else if (addr >= first && addr <= last) {
 			printf("     (page 0x%llx holds IOVA 0x%llx, the target of this DMA)\n",
 			       addr, (unsigned long long)iova);
 			ours++;
@@ -1093,7 +1097,7 @@ static int dma_step(struct p2p *p, unsigned int seed, u64 off, int *faults,
 
 	ret = dma_into_peer(p, seed, off, e);
 	usleep(200000);
-	ours = print_faults(kmsg, p->iova + off);
+	ours = print_faults(kmsg, p->o->dma_bdf, p->iova + off);
 	if (kmsg >= 0)
 		close(kmsg);
 	if (faults)

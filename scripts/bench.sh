@@ -1,0 +1,60 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+# make bench: map, unmap, revoke and restore a DMA-buf of a whole BAR
+# through iommufd, on the series and on the upstream kernel, side by side.
+#
+# Builds the fast (non-debug) flavour of both kernels and dmabufbench, then
+# boots them alternately (BENCH_ROUNDS rounds, default 2) in the bench VM
+# layout (run-vm.sh --layout bench: one ivshmem per BAR size in BENCH_SIZES,
+# default 16M 1G 16G 64G, each backed by a sparse host file), where the
+# bench suite runs dmabufbench BENCH_REPEAT times per operation (default 5).
+# scripts/bench_report.py writes build/bench/results.md, results.tsv and
+# the plot time-vs-size.{png,svg}. Any kernel that does not build or boot,
+# or any measurement that fails, fails make bench with its reason; no number
+# is compared with a threshold.
+set -euo pipefail
+. "$(dirname "$0")/lib.sh"
+
+rounds=${BENCH_ROUNDS:-2}
+repeat=${BENCH_REPEAT:-5}
+out=$BUILD/bench
+mkdir -p "$out"
+
+"$ROOT/scripts/deps.sh" --bench
+"$ROOT/scripts/tree.sh"
+FLAVOR=fast "$ROOT/scripts/build-kernel.sh"
+FLAVOR=fast SERIES=none "$ROOT/scripts/build-kernel.sh"
+
+# dmabufbench is built once, on the series' libvfio; it uses only uAPI that
+# upstream has too, so the same binary runs on both kernels.
+run_logged "bench (dmabufbench)" "$LOGS/bench-build.log" \
+	make -C "$ROOT/tools/dmabufbench" KSRC="$BUILD/linux" \
+	KHDR="$BUILD/fast/headers/include" OUTPUT="$out/tools"
+
+logs=()
+for r in $(seq 1 "$rounds"); do
+	for kernel in series upstream; do
+		name=bench-$kernel-$r
+		series=series
+		[ $kernel = upstream ] && series=none
+		set +e
+		FLAVOR=fast SERIES=$series "$ROOT/scripts/run-vm.sh" --layout bench \
+			--name "$name" --suites bench --timeout 1200 --no-report \
+			--cmdline "dmabuf.repeat=$repeat"
+		status=$?
+		set -e
+		[ $status = 0 ] || die "bench ($name)" "$LOGS/vm-$name.log" \
+			"the VM exited with status $status"
+		grep -q "suite bench exit=0" "$LOGS/vm-$name.log" ||
+			die "bench ($name)" "$LOGS/vm-$name.log" "the bench suite failed"
+		logs+=("$kernel:$LOGS/vm-$name.log")
+	done
+done
+
+cpu=$(sed -n 's/^model name[[:space:]]*: //p' /proc/cpuinfo | head -1)
+qemu=$(qemu-system-x86_64 --version | head -1)
+python3 "$ROOT/scripts/bench_report.py" --out "$out" \
+	--env "host CPU=$cpu ($(nproc) CPUs)" --env "QEMU=$qemu" \
+	--env "rounds=$rounds, repeats per operation and round=$repeat" \
+	--env "command=make bench BENCH_ROUNDS=$rounds BENCH_REPEAT=$repeat" \
+	"${logs[@]}"

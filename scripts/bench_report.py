@@ -1,0 +1,236 @@
+#!/usr/bin/env python3
+# SPDX-License-Identifier: GPL-2.0
+"""Tabulate and plot what dmabufbench printed in the bench VM runs.
+
+  bench_report.py --out DIR [--env KEY=VALUE]... KERNEL:LOG...
+
+KERNEL is "series" or "upstream"; every LOG is the console log of one boot
+of that kernel running the bench suite. Writes DIR/results.md (a table per
+BAR size: median, min and max of each operation on both kernels, the ratio
+series/upstream, IOTLB invalidations, IOMMU leaves), DIR/results.tsv and,
+when gnuplot is there, DIR/time-vs-size.png and .svg. Exits 1 when a log
+holds no measurement or dmabufbench failed in it.
+"""
+import argparse
+import re
+import shutil
+import statistics
+import subprocess
+import sys
+from collections import defaultdict
+from pathlib import Path
+
+KERNELS = ('series', 'upstream')
+OPS = ('map', 'unmap', 'revoke', 'restore')
+LINE = re.compile(r'bench: (.*)$')
+VERSION = re.compile(r'Linux version (\S+)')
+
+
+def parse_fields(text):
+    """'bdf=X size=1 op=map ns=5' -> dict; 'leaves 4k=1' -> leaves_4k"""
+    fields = {}
+    words = text.split()
+    prefix = ''
+    for w in words:
+        if '=' not in w:
+            prefix = w + '_'
+            continue
+        k, v = w.split('=', 1)
+        fields[(prefix if k in ('4k', '2m', '1g') else '') + k] = v
+    return fields
+
+
+class Runs:
+    def __init__(self):
+        self.ns = defaultdict(list)        # (kernel, size, op) -> [ns]
+        self.inv = defaultdict(list)       # (kernel, size, op) -> [count]
+        self.leaves = {}                   # (kernel, size) -> (4k, 2m, 1g)
+        self.restore = {}                  # kernel -> kernel|user
+        self.versions = defaultdict(set)   # kernel -> {release}
+        self.errors = []
+
+    def read(self, kernel, log):
+        found = False
+        for raw in Path(log).read_text(errors='replace').splitlines():
+            raw = raw.rstrip('\r')
+            m = VERSION.search(raw)
+            if m:
+                self.versions[kernel].add(m.group(1))
+            if 'dmabufbench: ' in raw:
+                self.errors.append(f'{log}: {raw.strip()}')
+            m = LINE.search(raw)
+            if not m:
+                continue
+            f = parse_fields(m.group(1))
+            if 'restore' in f:
+                self.restore[kernel] = f['restore']
+                continue
+            size = int(f['size'])
+            if 'ns' in f:
+                self.ns[(kernel, size, f['op'])].append(int(f['ns']))
+                found = True
+            elif 'iotlb_inv' in f:
+                self.inv[(kernel, size, f['op'])].append(int(f['iotlb_inv']))
+            elif 'leaves_4k' in f:
+                self.leaves[(kernel, size)] = (int(f['leaves_4k']),
+                                               int(f['leaves_2m']),
+                                               int(f['leaves_1g']))
+        if not found:
+            self.errors.append(f'{log}: no measurement')
+
+    def sizes(self):
+        return sorted({s for (_, s, _) in self.ns})
+
+
+def human(size):
+    for unit, shift in (('GiB', 30), ('MiB', 20), ('KiB', 10)):
+        if size >= 1 << shift and size % (1 << shift) == 0:
+            return f'{size >> shift} {unit}'
+    return f'{size} B'
+
+
+def ms(ns):
+    return f'{ns / 1e6:.3f}'
+
+
+def stats(values):
+    return statistics.median(values), min(values), max(values)
+
+
+def table(runs):
+    out = []
+    for size in runs.sizes():
+        out.append(f'\n### BAR of {human(size)}\n')
+        out.append('| operation | series median (min-max) ms | upstream median '
+                   '(min-max) ms | series/upstream | IOTLB inv. series | '
+                   'IOTLB inv. upstream |')
+        out.append('|---|---|---|---|---|---|')
+        for op in OPS:
+            cells = []
+            med = {}
+            for k in KERNELS:
+                v = runs.ns.get((k, size, op))
+                if not v:
+                    cells.append('n/a')
+                    continue
+                m, lo, hi = stats(v)
+                med[k] = m
+                cells.append(f'{ms(m)} ({ms(lo)}-{ms(hi)}), n={len(v)}')
+            ratio = (f'{med["series"] / med["upstream"]:.2f}'
+                     if len(med) == 2 and med['upstream'] else 'n/a')
+            inv = [','.join(str(x) for x in sorted(set(
+                runs.inv.get((k, size, op), [])))) or 'n/a' for k in KERNELS]
+            name = op
+            if op == 'restore':
+                name = ('restore (series: the kernel; upstream: '
+                        f'{runs.restore.get("upstream", "?")}space unmap, '
+                        'export, map)')
+            out.append(f'| {name} | {cells[0]} | {cells[1]} | {ratio} | '
+                       f'{inv[0]} | {inv[1]} |')
+        for k in KERNELS:
+            lv = runs.leaves.get((k, size))
+            if lv:
+                out.append(f'\n{k}: IOMMU leaves after the map: {lv[0]} of '
+                           f'4 KiB, {lv[1]} of 2 MiB, {lv[2]} of 1 GiB.')
+    return '\n'.join(out)
+
+
+def write_tsv(runs, path):
+    with open(path, 'w') as f:
+        f.write('size\top\tkernel\tmedian_ns\tmin_ns\tmax_ns\n')
+        for size in runs.sizes():
+            for op in OPS:
+                for k in KERNELS:
+                    v = runs.ns.get((k, size, op))
+                    if v:
+                        m, lo, hi = stats(v)
+                        f.write(f'{size}\t{op}\t{k}\t{m}\t{lo}\t{hi}\n')
+
+
+def plot(runs, outdir):
+    gnuplot = shutil.which('gnuplot')
+    if not gnuplot:
+        return 'gnuplot not found: no plot'
+    data = outdir / 'plot.dat'
+    blocks = []
+    for op in OPS:
+        for k in KERNELS:
+            rows = [(s, stats(runs.ns[(k, s, op)])[0] / 1e6)
+                    for s in runs.sizes() if runs.ns.get((k, s, op))]
+            blocks.append((f'{op} ({k})', rows))
+    with open(data, 'w') as f:
+        for _, rows in blocks:
+            for s, v in rows:
+                f.write(f'{s / (1 << 20)} {v}\n')
+            f.write('\n\n')
+    plots = ', '.join(
+        f"'{data}' index {i} with linespoints title '{name}'"
+        for i, (name, rows) in enumerate(blocks) if rows)
+    for term, ext in (('pngcairo size 1000,700', 'png'),
+                      ('svg size 1000,700', 'svg')):
+        script = (f'set terminal {term}\n'
+                  f"set output '{outdir / ('time-vs-size.' + ext)}'\n"
+                  'set logscale xy\nset grid\n'
+                  "set xlabel 'BAR size (MiB)'\n"
+                  "set ylabel 'median time (ms)'\n"
+                  "set key outside right\n"
+                  "set title 'DMA-buf of a BAR through iommufd: series vs "
+                  "upstream (TCG)'\n"
+                  f'plot {plots}\n')
+        r = subprocess.run([gnuplot], input=script, text=True,
+                           capture_output=True)
+        if r.returncode:
+            return f'gnuplot failed: {r.stderr.strip()}'
+    return None
+
+
+def main():
+    ap = argparse.ArgumentParser()
+    ap.add_argument('--out', required=True)
+    ap.add_argument('--env', action='append', default=[])
+    ap.add_argument('logs', nargs='+')
+    a = ap.parse_args()
+    outdir = Path(a.out)
+    outdir.mkdir(parents=True, exist_ok=True)
+    runs = Runs()
+    for arg in a.logs:
+        kernel, log = arg.split(':', 1)
+        if kernel not in KERNELS:
+            sys.exit(f'bench-report: unknown kernel {kernel}')
+        runs.read(kernel, log)
+
+    md = ['# make bench: DMA-buf of a BAR through iommufd, series vs upstream',
+          '',
+          'Each boot of a kernel ran dmabufbench on every ivshmem BAR of the '
+          'VM; the kernels alternated. Times are wall clock in the guest '
+          'under TCG: only the ratio series/upstream in the same run means '
+          'something. IOTLB invalidations are the IOTLB and PASID-IOTLB '
+          'descriptors the VT-d driver queued (the intel_iommu:qi_submit '
+          'tracepoint) during one more run of the operation; leaves are read '
+          'from the Intel IOMMU debugfs page table after a map.',
+          '']
+    for k in KERNELS:
+        md.append(f'- {k} kernel: {", ".join(sorted(runs.versions[k])) or "?"}'
+                  f', restore by {runs.restore.get(k, "?")}')
+    for e in a.env:
+        key, _, value = e.partition('=')
+        md.append(f'- {key}: {value}')
+    md.append(table(runs))
+    note = plot(runs, outdir)
+    md.append('\n![time vs BAR size](time-vs-size.svg)' if note is None
+              else f'\n({note})')
+    if runs.errors:
+        md.append('\n## Errors\n')
+        md.extend(f'- {e}' for e in runs.errors)
+    (outdir / 'results.md').write_text('\n'.join(md) + '\n')
+    write_tsv(runs, outdir / 'results.tsv')
+    print(f'bench: report in {outdir / "results.md"}')
+    if runs.errors:
+        for e in runs.errors:
+            print(f'bench: {e}', file=sys.stderr)
+        return 1
+    return 0
+
+
+if __name__ == '__main__':
+    sys.exit(main())
