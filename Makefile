@@ -43,6 +43,7 @@ run: tests
 
 check: deps
 	@python3 tests/workbench/test_results.py -q
+	@python3 tests/workbench/test_bench_report.py -q
 	@FLAVOR=debug $(S)/tree.sh
 	@FLAVOR=debug $(S)/build-kernel.sh
 	@FLAVOR=debug $(S)/build-tests.sh

@@ -4,10 +4,10 @@
 # through iommufd, on the series and on the upstream kernel, side by side.
 #
 # Builds the fast (non-debug) flavour of both kernels and dmabufbench, then
-# boots them alternately (BENCH_ROUNDS rounds, default 2) in the bench VM
+# boots them alternately (BENCH_ROUNDS rounds, default 3) in the bench VM
 # layout (run-vm.sh --layout bench: one ivshmem per BAR size in BENCH_SIZES,
 # default 16M 1G 16G 64G, each backed by a sparse host file), where the
-# bench suite runs dmabufbench BENCH_REPEAT times per operation (default 5).
+# bench suite runs dmabufbench BENCH_REPEAT times per operation (default 20).
 # scripts/bench_report.py writes build/bench/results.md, results.tsv and
 # the plot time-vs-size.{png,svg}. Any kernel that does not build or boot,
 # or any measurement that fails, fails make bench with its reason; no number
@@ -15,8 +15,8 @@
 set -euo pipefail
 . "$(dirname "$0")/lib.sh"
 
-rounds=${BENCH_ROUNDS:-2}
-repeat=${BENCH_REPEAT:-5}
+rounds=${BENCH_ROUNDS:-3}
+repeat=${BENCH_REPEAT:-20}
 out=$BUILD/bench
 mkdir -p "$out"
 

@@ -22,7 +22,7 @@ from pathlib import Path
 
 KERNELS = ('series', 'upstream')
 OPS = ('map', 'unmap', 'revoke', 'restore')
-LINE = re.compile(r'bench: (.*)$')
+LINE = re.compile(r'(?:^|[\s\]])bench: (.*)$')
 VERSION = re.compile(r'Linux version (\S+)')
 
 
@@ -47,6 +47,13 @@ class Runs:
         self.leaves = {}                   # (kernel, size) -> (4k, 2m, 1g)
         self.restore = {}                  # kernel -> kernel|user
         self.versions = defaultdict(set)   # kernel -> {release}
+        self.ram = defaultdict(list)       # (kernel, kind, pages, op) -> [ns]
+        self.ram_err = {}                  # (kernel, kind, pages) -> errno
+        self.ram_size = None
+        self.areas = defaultdict(list)     # (kernel, n, op) -> [ns]
+        self.areas_inv = {}                # (kernel, n, op) -> count
+        self.areas_size = None
+        self.dropped = 0
         self.errors = []
 
     def read(self, kernel, log):
@@ -62,8 +69,31 @@ class Runs:
             if not m:
                 continue
             f = parse_fields(m.group(1))
+            # A kernel message on the console may cut into a line: the
+            # numbers must be whole, else the line is dropped and counted
+            if not all(re.fullmatch(r'\d+', f[k]) for k in
+                       ('size', 'ns', 'iotlb_inv', 'error', 'areas',
+                        'leaves_4k', 'leaves_2m', 'leaves_1g') if k in f):
+                self.dropped += 1
+                continue
             if 'restore' in f:
                 self.restore[kernel] = f['restore']
+                continue
+            if 'areas' in f:
+                self.areas_size = int(f['size'])
+                key = (kernel, int(f['areas']), f['op'])
+                if 'iotlb_inv' in f:
+                    self.areas_inv[key] = int(f['iotlb_inv'])
+                else:
+                    self.areas[key].append(int(f['ns']))
+                continue
+            if 'ram' in f:
+                self.ram_size = int(f['size'])
+                key = (kernel, f['ram'], f['pages'])
+                if 'error' in f:
+                    self.ram_err[key] = int(f['error'])
+                else:
+                    self.ram[key + (f['op'],)].append(int(f['ns']))
                 continue
             size = int(f['size'])
             if 'ns' in f:
@@ -132,6 +162,125 @@ def table(runs):
             if lv:
                 out.append(f'\n{k}: IOMMU leaves after the map: {lv[0]} of '
                            f'4 KiB, {lv[1]} of 2 MiB, {lv[2]} of 1 GiB.')
+    return '\n'.join(out)
+
+
+def areas_table(runs):
+    ns = sorted({n for (_, n, _) in runs.areas})
+    if not ns:
+        return ''
+    out = [f'\n### One DMA-buf ({human(runs.areas_size)} BAR) mapped as N '
+           'areas of one domain\n',
+           'Revoke: memory decode off. Restore: on again; on upstream, what '
+           'a VMM must do then: unmap, export and map every area. Per area: '
+           'the median divided by N.\n',
+           '| N | op | series median ms | per area us | upstream median ms | '
+           'per area us | series/upstream | IOTLB inv. series | '
+           'IOTLB inv. upstream |',
+           '|---|---|---|---|---|---|---|---|---|']
+    for n in ns:
+        for op in ('revoke', 'restore'):
+            cells, med = [], {}
+            for k in KERNELS:
+                v = runs.areas.get((k, n, op))
+                if v:
+                    med[k] = statistics.median(v)
+                    cells += [ms(med[k]), f'{med[k] / n / 1e3:.1f}']
+                else:
+                    cells += ['n/a', 'n/a']
+            ratio = (f'{med["series"] / med["upstream"]:.2f}'
+                     if len(med) == 2 and med['upstream'] else 'n/a')
+            inv = [str(runs.areas_inv.get((k, n, op), 'n/a'))
+                   for k in KERNELS]
+            out.append(f'| {n} | {op} | {cells[0]} | {cells[1]} | {cells[2]} '
+                       f'| {cells[3]} | {ratio} | {inv[0]} | {inv[1]} |')
+    return '\n'.join(out)
+
+
+def areas_goals(runs):
+    ns = sorted({n for (k, n, _) in runs.areas if k == 'series'})
+    if len(ns) < 2:
+        return []
+    out = []
+    inv = [runs.areas_inv.get(('series', n, 'revoke')) for n in ns]
+    res = ('not measured' if None in inv else
+           'met' if len(set(inv)) == 1 else f'NOT met ({inv})')
+    out.append(f'| IOTLB invalidations of a revoke independent of the number '
+               f'of areas (N = {", ".join(map(str, ns))}) | one domain | '
+               f'{res} |')
+    lo = [n for n in ns if n >= 10]
+    if len(lo) >= 2:
+        per = [statistics.median(runs.areas[('series', n, 'revoke')]) / n
+               for n in lo]
+        res = (f'{per[-1] / per[0]:.2f}x from N={lo[0]} to N={lo[-1]}: '
+               f'{"met" if per[-1] / per[0] <= 1.5 else "NOT met"}')
+        out.append(f'| revoke time per area flat (within 1.5x) | one domain '
+                   f'| {res} |')
+    return out
+
+
+def median(runs, kernel, size, op):
+    v = runs.ns.get((kernel, size, op))
+    return statistics.median(v) if v else None
+
+
+def goals(runs):
+    """The goals of the benchmark, each met or not, per BAR size"""
+    out = ['\n## Goals\n', '| goal | BAR | result |', '|---|---|---|']
+    for size in runs.sizes():
+        for op, limit in (('map', 1.0), ('unmap', 1.0), ('revoke', 1.0),
+                          ('restore', 0.5)):
+            s_, u = (median(runs, 'series', size, op),
+                     median(runs, 'upstream', size, op))
+            if s_ is None or not u:
+                res = 'not measured'
+            else:
+                res = (f'{s_ / u:.2f}x: '
+                       f'{"met" if s_ / u <= limit else "NOT met"}')
+            out.append(f'| {op} at most {limit}x upstream | {human(size)} '
+                       f'| {res} |')
+        ls, lu = (runs.leaves.get(('series', size)),
+                  runs.leaves.get(('upstream', size)))
+        res = ('not measured' if not ls or not lu else
+               'met' if ls == lu else f'NOT met ({ls} vs {lu})')
+        out.append(f'| leaves identical to upstream | {human(size)} | {res} |')
+        inv = runs.inv.get(('series', size, 'revoke'))
+        res = ('not measured' if not inv else
+               'met' if max(inv) <= 1 else f'NOT met ({max(inv)})')
+        out.append(f'| at most one IOTLB invalidation per revoke (one '
+                   f'domain) | {human(size)} | {res} |')
+    out.extend(areas_goals(runs))
+    return '\n'.join(out)
+
+
+def ram_table(runs):
+    if not runs.ram_size:
+        return ''
+    out = [f'\n### {human(runs.ram_size)} of RAM: a memfd through '
+           'IOMMU_IOAS_MAP_FILE and a udmabuf over it\n',
+           '| buffer | pages | operation | series median (min-max) ms | '
+           'upstream median (min-max) ms | series/upstream |',
+           '|---|---|---|---|---|---|']
+    for kind in ('memfd', 'udmabuf'):
+        for pages in ('4k', '2m'):
+            for op in ('map', 'unmap'):
+                cells, med = [], {}
+                for k in KERNELS:
+                    v = runs.ram.get((k, kind, pages, op))
+                    err = runs.ram_err.get((k, kind, pages))
+                    if v:
+                        m, lo, hi = stats(v)
+                        med[k] = m
+                        cells.append(f'{ms(m)} ({ms(lo)}-{ms(hi)}), '
+                                     f'n={len(v)}')
+                    elif err is not None:
+                        cells.append(f'refused (errno {err})')
+                    else:
+                        cells.append('n/a')
+                ratio = (f'{med["series"] / med["upstream"]:.2f}'
+                         if len(med) == 2 and med['upstream'] else 'n/a')
+                out.append(f'| {kind} | {pages} | {op} | {cells[0]} | '
+                           f'{cells[1]} | {ratio} |')
     return '\n'.join(out)
 
 
@@ -215,7 +364,13 @@ def main():
     for e in a.env:
         key, _, value = e.partition('=')
         md.append(f'- {key}: {value}')
+    if runs.dropped:
+        md.append(f'- lines cut by kernel messages on the console, dropped: '
+                  f'{runs.dropped}')
     md.append(table(runs))
+    md.append(areas_table(runs))
+    md.append(ram_table(runs))
+    md.append(goals(runs))
     note = plot(runs, outdir)
     md.append('\n![time vs BAR size](time-vs-size.svg)' if note is None
               else f'\n({note})')

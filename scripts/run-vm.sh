@@ -63,7 +63,11 @@ rm -rf "$stage"
 mkdir -p "$stage/bin" "$stage/tests"
 cp /bin/busybox "$stage/bin/busybox"
 cp "$ROOT/vm/init" "$stage/init"
-cp -r "$dest/tests/." "$stage/tests/"
+if [ -d "$dest/tests" ]; then
+	cp -r "$dest/tests/." "$stage/tests/"
+elif [ $layout = test ]; then
+	die "run-vm" "" "no test binaries in ${dest#$ROOT/}/tests; build them first"
+fi
 if [ $layout = bench ]; then
 	bench=$BUILD/bench/tools/dmabufbench
 	[ -x "$bench" ] || die "run-vm" "" "no $bench; make bench builds it"

@@ -3,7 +3,7 @@
  * dmabufbench: how long a VMM waits to map, unmap, revoke and restore a
  * DMA-buf of a whole BAR through iommufd, and what it costs the IOMMU.
  *
- *   dmabufbench [--repeat N] BDF...
+ *   dmabufbench [--repeat N] [--ram SIZE_MIB] [--areas N,N...] BDF...
  *
  * For each BDF (a device bound to vfio-pci whose BAR 2 is memory nothing
  * else uses, such as QEMU's ivshmem), in an IOAS the device itself is
@@ -19,11 +19,24 @@
  * descriptors the VT-d driver submitted during it. After a map the leaves
  * of the device's domain are counted by size (Intel IOMMU debugfs).
  *
+ * With --areas, one DMA-buf of the first BDF's BAR 2 is mapped at N IOVAs
+ * of its domain, for each N given, and the revoke and the restore (on
+ * upstream: unmap, export and map every area) are timed and traced.
+ *
+ * With --ram, in the IOAS of the first BDF, map and unmap SIZE_MIB MiB of
+ * RAM four ways, each N times: a memfd through IOMMU_IOAS_MAP_FILE (iommufd
+ * pins its pages), a udmabuf over the same memfd (through the DMA-buf
+ * core's IOMMU interconnect, where the kernel has it), and both again over
+ * 2 MiB hugetlbfs pages where the kernel has free ones.
+ *
  * Output, one line each, for the host to tabulate:
  *   bench: bdf=B size=S op=OP ns=N            (one per repeat)
  *   bench: bdf=B size=S op=OP iotlb_inv=N     (the traced run)
  *   bench: bdf=B size=S leaves 4k=N 2m=N 1g=N
  *   bench: restore=kernel|user                 (what this kernel does)
+ *   bench: ram=memfd|udmabuf pages=4k|2m size=S op=map|unmap ns=N
+ *   bench: ram=KIND pages=P size=S error=ERRNO (the kernel refused it)
+ *   bench: areas=N size=S op=revoke|restore ns=N|iotlb_inv=N
  * Exit status: 0 when every step worked, 1 otherwise, 2 on bad usage.
  */
 #include <errno.h>
@@ -34,7 +47,12 @@
 #include <time.h>
 #include <unistd.h>
 
+#include <sys/ioctl.h>
+#include <sys/mman.h>
+
 #include <linux/iommufd.h>
+#include <linux/memfd.h>
+#include <linux/udmabuf.h>
 #include <linux/pci_regs.h>
 #include <linux/sizes.h>
 #include <linux/vfio.h>
@@ -238,13 +256,15 @@ static int run_op(struct bench *b, enum op op, u64 *ns, bool *by_user)
 		break;
 	}
 	*ns = now_ns() - start;
-	/* A revoke leaves the memory off: the next step needs it on */
-	if (op == OP_REVOKE) {
-		bool user;
-
-		ret = ret ?: bench_restore(b, &user);
-	}
 	return ret;
+}
+
+/* After @op: a revoke leaves the memory off, and the next step needs it on */
+static int settle(struct bench *b, enum op op)
+{
+	bool user;
+
+	return op == OP_REVOKE ? bench_restore(b, &user) : 0;
 }
 
 static int bench_device(const char *bdf, int repeat, bool *by_user)
@@ -268,6 +288,7 @@ static int bench_device(const char *bdf, int repeat, bool *by_user)
 				printf("bench: bdf=%s size=%llu op=%s ns=%llu\n",
 				       bdf, (unsigned long long)b.size,
 				       op_names[op], (unsigned long long)ns);
+			ret = ret ?: settle(&b, op);
 		}
 		if (ret)
 			break;
@@ -281,6 +302,7 @@ static int bench_device(const char *bdf, int repeat, bool *by_user)
 				printf("bench: bdf=%s size=%llu op=%s iotlb_inv=%ld\n",
 				       bdf, (unsigned long long)b.size,
 				       op_names[op], inv);
+			ret = ret ?: settle(&b, op);
 		}
 		if (!ret && op == OP_MAP)
 			ret = print_leaves(&b);
@@ -296,21 +318,282 @@ static int bench_device(const char *bdf, int repeat, bool *by_user)
 	return ret;
 }
 
+/* A memfd of @size bytes, allocated up front, sealed against shrinking */
+static int ram_memfd(u64 size, bool huge)
+{
+	unsigned int flags = MFD_CLOEXEC | MFD_ALLOW_SEALING;
+	int fd;
+
+	if (huge)
+		flags |= MFD_HUGETLB | MFD_HUGE_2MB;
+	fd = memfd_create("dmabufbench", flags);
+	if (fd < 0)
+		return -errno;
+	if (ftruncate(fd, size) || fallocate(fd, 0, 0, size) ||
+	    fcntl(fd, F_ADD_SEALS, F_SEAL_SHRINK)) {
+		int err = -errno;
+
+		close(fd);
+		return err;
+	}
+	return fd;
+}
+
+/* A udmabuf over all of @memfd; the DMA-buf fd or -errno */
+static int ram_udmabuf(int memfd, u64 size)
+{
+	struct udmabuf_create create = {
+		.memfd = memfd,
+		.flags = UDMABUF_FLAGS_CLOEXEC,
+		.size = size,
+	};
+	int dev, fd;
+
+	dev = open("/dev/udmabuf", O_RDWR | O_CLOEXEC);
+	if (dev < 0)
+		return -errno;
+	fd = ioctl(dev, UDMABUF_CREATE, &create);
+	if (fd < 0)
+		fd = -errno;
+	close(dev);
+	return fd;
+}
+
+/* Map and unmap all @size bytes of @fd at @iova, @repeat times each */
+static int ram_time(struct iommu *iommu, int fd, u64 size, iova_t iova,
+		    const char *kind, bool huge, int repeat)
+{
+	int r, ret = 0;
+	u64 t0, t1;
+
+	for (r = 0; r < repeat && !ret; r++) {
+		t0 = now_ns();
+		ret = __iommu_map_file(iommu, fd, 0, size, iova, RW);
+		t1 = now_ns();
+		if (ret) {
+			printf("bench: ram=%s pages=%s size=%llu error=%d\n",
+			       kind, huge ? "2m" : "4k",
+			       (unsigned long long)size, -ret);
+			/* A kernel without the interconnect refuses a udmabuf */
+			return 0;
+		}
+		printf("bench: ram=%s pages=%s size=%llu op=map ns=%llu\n",
+		       kind, huge ? "2m" : "4k", (unsigned long long)size,
+		       (unsigned long long)(t1 - t0));
+		t0 = now_ns();
+		ret = __iommu_unmap_range(iommu, iova, size, NULL);
+		t1 = now_ns();
+		if (!ret)
+			printf("bench: ram=%s pages=%s size=%llu op=unmap ns=%llu\n",
+			       kind, huge ? "2m" : "4k",
+			       (unsigned long long)size,
+			       (unsigned long long)(t1 - t0));
+	}
+	return ret;
+}
+
+/* The RAM experiment in the IOAS of @bdf; 0, or -errno of a failed step */
+static int bench_ram(const char *bdf, u64 size, int repeat)
+{
+	struct vfio_pci_device *device;
+	struct iova_allocator *iovas;
+	struct iommu *iommu;
+	int ret = 0, h;
+	iova_t iova;
+
+	iommu = iommu_init(MODE_IOMMUFD);
+	device = vfio_pci_device_init(bdf, iommu);
+	iovas = iova_allocator_init(iommu);
+	iova = iova_allocator_alloc(iovas, size);
+	for (h = 0; h < 2 && !ret; h++) {
+		int memfd = ram_memfd(size, h), buf;
+
+		if (memfd < 0) {
+			/* No (or too few) huge pages: say so, go on */
+			printf("bench: ram=memfd pages=%s size=%llu error=%d\n",
+			       h ? "2m" : "4k", (unsigned long long)size,
+			       -memfd);
+			if (!h)
+				ret = memfd;
+			continue;
+		}
+		ret = ram_time(iommu, memfd, size, iova, "memfd", h, repeat);
+		buf = ram_udmabuf(memfd, size);
+		if (!ret && buf >= 0)
+			ret = ram_time(iommu, buf, size, iova, "udmabuf", h,
+				       repeat);
+		if (buf >= 0)
+			close(buf);
+		close(memfd);
+	}
+	iova_allocator_cleanup(iovas);
+	vfio_pci_device_cleanup(device);
+	iommu_cleanup(iommu);
+	return ret;
+}
+
+/* The areas experiment: one DMA-buf mapped at @n IOVAs */
+struct areas {
+	struct iommu *iommu;
+	struct vfio_pci_device *device;
+	const char *bdf;
+	u64 size;
+	iova_t *iova;
+	int n;
+	int fd;
+};
+
+static int areas_map(struct areas *a)
+{
+	struct vfio_region_dma_range range = { .length = a->size };
+	int i, ret = 0;
+
+	a->fd = __vfio_pci_dma_buf_export(a->device, BAR, O_RDWR | O_CLOEXEC,
+					  &range, 1);
+	if (a->fd < 0)
+		return a->fd;
+	for (i = 0; i < a->n && !ret; i++)
+		ret = __iommu_map_file(a->iommu, a->fd, 0, a->size, a->iova[i],
+				       RW);
+	return ret;
+}
+
+static int areas_unmap(struct areas *a)
+{
+	int i, ret = 0;
+
+	for (i = 0; i < a->n; i++)
+		ret = __iommu_unmap_range(a->iommu, a->iova[i], a->size,
+					  NULL) ?: ret;
+	close(a->fd);
+	a->fd = -1;
+	return ret;
+}
+
+/* Memory decode on; where the kernel left the areas revoked, remap them */
+static int areas_restore(struct areas *a)
+{
+	struct iommu_leaf leaf;
+
+	vfio_pci_cmd_set(a->device, PCI_COMMAND_MEMORY);
+	if (intel_iommu_leaves(a->bdf, a->iova[0], a->size, &leaf, 1) != 0)
+		return 0;
+	return areas_unmap(a) ?: areas_map(a);
+}
+
+/* Time (and, the last time, trace) @repeat revokes and restores */
+static int areas_time(struct areas *a, int repeat)
+{
+	int r, ret = 0;
+	u64 t0, t1, t2;
+
+	for (r = 0; r <= repeat && !ret; r++) {
+		bool traced = r == repeat && !trace_start();
+		long inv = 0;
+
+		t0 = now_ns();
+		vfio_pci_cmd_clear(a->device, PCI_COMMAND_MEMORY);
+		t1 = now_ns();
+		if (traced) {
+			inv = trace_count();
+			trace_start();
+		}
+		ret = areas_restore(a);
+		t2 = now_ns();
+		if (ret)
+			break;
+		if (traced) {
+			printf("bench: areas=%d size=%llu op=revoke iotlb_inv=%ld\n",
+			       a->n, (unsigned long long)a->size, inv);
+			printf("bench: areas=%d size=%llu op=restore iotlb_inv=%ld\n",
+			       a->n, (unsigned long long)a->size,
+			       trace_count());
+		} else if (r < repeat) {
+			printf("bench: areas=%d size=%llu op=revoke ns=%llu\n",
+			       a->n, (unsigned long long)a->size,
+			       (unsigned long long)(t1 - t0));
+			printf("bench: areas=%d size=%llu op=restore ns=%llu\n",
+			       a->n, (unsigned long long)a->size,
+			       (unsigned long long)(t2 - t1));
+		}
+	}
+	return ret;
+}
+
+static int bench_areas(const char *bdf, int n, int repeat)
+{
+	struct areas a = { .bdf = bdf, .n = n, .fd = -1 };
+	struct iova_allocator *iovas;
+	int i, ret;
+
+	a.iova = calloc(n, sizeof(*a.iova));
+	if (!a.iova)
+		return -ENOMEM;
+	a.iommu = iommu_init(MODE_IOMMUFD);
+	a.device = vfio_pci_device_init(bdf, a.iommu);
+	a.size = a.device->bars[BAR].info.size;
+	iovas = iova_allocator_init(a.iommu);
+	for (i = 0; i < n; i++)
+		a.iova[i] = iova_allocator_alloc(iovas, a.size);
+	ret = areas_map(&a);
+	if (!ret)
+		ret = areas_time(&a, repeat);
+	if (a.fd >= 0)
+		areas_unmap(&a);
+	iova_allocator_cleanup(iovas);
+	vfio_pci_device_cleanup(a.device);
+	iommu_cleanup(a.iommu);
+	free(a.iova);
+	return ret;
+}
+
 int main(int argc, char **argv)
 {
-	int i = 1, repeat = 5, failed = 0;
+	int i = 1, repeat = 5, ram_mib = 0, failed = 0, first;
+	const char *areas = NULL;
 	bool by_user = false;
 
-	if (argc > 2 && !strcmp(argv[1], "--repeat")) {
-		repeat = atoi(argv[2]);
-		i = 3;
+	for (; i + 1 < argc && argv[i][0] == '-'; i += 2) {
+		if (!strcmp(argv[i], "--repeat"))
+			repeat = atoi(argv[i + 1]);
+		else if (!strcmp(argv[i], "--ram"))
+			ram_mib = atoi(argv[i + 1]);
+		else if (!strcmp(argv[i], "--areas"))
+			areas = argv[i + 1];
+		else
+			break;
 	}
-	if (i >= argc || repeat < 1) {
-		fprintf(stderr, "usage: dmabufbench [--repeat N] BDF...\n");
+	if (i >= argc || repeat < 1 || ram_mib < 0 || argv[i][0] == '-') {
+		fprintf(stderr, "usage: dmabufbench [--repeat N] [--ram SIZE_MIB] [--areas N,N...] BDF...\n");
 		return 2;
 	}
-	for (; i < argc; i++)
+	for (first = i; i < argc; i++)
 		failed |= !!bench_device(argv[i], repeat, &by_user);
 	printf("bench: restore=%s\n", by_user ? "user" : "kernel");
+	while (areas && *areas) {
+		char *end;
+		long n = strtol(areas, &end, 10);
+		int ret;
+
+		if (n < 1 || n > 100000 || (*end && *end != ',')) {
+			fprintf(stderr, "dmabufbench: bad --areas '%s'\n", areas);
+			return 2;
+		}
+		areas = *end ? end + 1 : end;
+		ret = bench_areas(argv[first], n, repeat);
+		if (ret) {
+			fprintf(stderr, "dmabufbench: %ld areas: %s\n", n,
+				strerror(-ret));
+			failed = 1;
+		}
+	}
+	if (ram_mib) {
+		int ret = bench_ram(argv[first], (u64)ram_mib << 20, repeat);
+
+		if (ret) {
+			fprintf(stderr, "dmabufbench: RAM: %s\n", strerror(-ret));
+			failed = 1;
+		}
+	}
 	return failed;
 }

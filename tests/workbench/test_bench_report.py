@@ -1,0 +1,118 @@
+#!/usr/bin/env python3
+# SPDX-License-Identifier: GPL-2.0
+"""Tests of scripts/bench_report.py on hand-made bench logs: the medians and
+ratios it tabulates, the goals it calls met or not, and its failures."""
+
+import os
+import subprocess
+import sys
+import tempfile
+import unittest
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+REPORT = os.path.join(HERE, "..", "..", "scripts", "bench_report.py")
+
+SERIES = """\
+[    0.000000] Linux version 7.3.0-series (x) #1
+bench: bdf=0000:01:00.0 size=16777216 op=map ns=1000000
+bench: bdf=0000:01:00.0 size=16777216 op=map ns=3000000
+bench: bdf=0000:01:00.0 size=16777216 op=map ns=2000000
+bench: bdf=0000:01:00.0 size=16777216 op=map iotlb_inv=4
+bench: bdf=0000:01:00.0 size=16777216 leaves 4k=0 2m=8 1g=0
+bench: bdf=0000:01:00.0 size=16777216 op=revoke ns=500000
+bench: bdf=0000:01:00.0 size=16777216 op=revoke iotlb_inv=2
+bench: bdf=0000:01:00.0 size=16777216 op=restore ns=1000000
+bench: restore=kernel
+bench: ram=memfd pages=4k size=1073741824 op=map ns=8000000
+bench: ram=udmabuf pages=4k size=1073741824 op=map ns=6000000
+bench: areas=1 size=16777216 op=revoke ns=1000000
+bench: areas=1 size=16777216 op=revoke iotlb_inv=2
+bench: areas=10 size=16777216 op=revoke ns=2000000
+bench: areas=10 size=16777216 op=revoke iotlb_inv=2
+bench: areas=100 size=16777216 op=revoke ns=15000000
+bench: areas=100 size=16777216 op=revoke iotlb_inv=2
+"""
+
+UPSTREAM = """\
+[    0.000000] Linux version 7.3.0 (x) #1
+bench: bdf=0000:01:00.0 size=16777216 op=map ns=4000000
+bench: bdf=0000:01:00.0 size=16777216 leaves 4k=0 2m=8 1g=0
+bench: bdf=0000:01:00.0 size=16777216 op=revoke ns=250000
+bench: bdf=0000:01:00.0 size=16777216 op=restore ns=4000000
+bench: restore=user
+bench: ram=memfd pages=4k size=1073741824 op=map ns=8000000
+bench: ram=udmabuf pages=4k size=1073741824 error=95
+bench: areas=100 size=16777216 op=revoke ns=30000000
+bench: areas=100 size=16777216 op=revoke iotlb_inv=200
+"""
+
+
+class BenchReport(unittest.TestCase):
+    def run_report(self, series, upstream):
+        d = tempfile.mkdtemp()
+        logs = []
+        for kernel, text in (("series", series), ("upstream", upstream)):
+            path = os.path.join(d, kernel + ".log")
+            with open(path, "w") as f:
+                f.write(text)
+            logs.append(f"{kernel}:{path}")
+        r = subprocess.run([sys.executable, REPORT, "--out", d] + logs,
+                           capture_output=True, text=True)
+        with open(os.path.join(d, "results.md")) as f:
+            return r.returncode, f.read()
+
+    def test_medians_and_ratios(self):
+        rc, md = self.run_report(SERIES, UPSTREAM)
+        self.assertEqual(0, rc)
+        # map: median 2 ms of three runs against 4 ms
+        self.assertIn("| map | 2.000 (1.000-3.000), n=3 | 4.000 (4.000-4.000),"
+                      " n=1 | 0.50 | 4 | n/a |", md)
+        self.assertIn("restore (series: the kernel; upstream: userspace", md)
+        self.assertIn("| memfd | 4k | map | 8.000 (8.000-8.000), n=1 | "
+                      "8.000 (8.000-8.000), n=1 | 1.00 |", md)
+        self.assertIn("refused (errno 95)", md)
+        self.assertIn("7.3.0-series", md)
+
+    def test_goals(self):
+        _, md = self.run_report(SERIES, UPSTREAM)
+        self.assertIn("| map at most 1.0x upstream | 16 MiB | 0.50x: met |", md)
+        # revoke took twice upstream's time: reported, not hidden
+        self.assertIn("| revoke at most 1.0x upstream | 16 MiB | 2.00x: NOT met |",
+                      md)
+        self.assertIn("| restore at most 0.5x upstream | 16 MiB | 0.25x: met |",
+                      md)
+        self.assertIn("| leaves identical to upstream | 16 MiB | met |", md)
+        self.assertIn("per revoke (one domain) | 16 MiB | NOT met (2) |", md)
+        # 2 invalidations for 1, 10 and 100 areas; 0.2 then 0.15 ms an area
+        self.assertIn("independent of the number of areas (N = 1, 10, 100) "
+                      "| one domain | met |", md)
+        self.assertIn("| revoke time per area flat (within 1.5x) | one domain "
+                      "| 0.75x from N=10 to N=100: met |", md)
+        self.assertIn("| 100 | revoke | 15.000 | 150.0 | 30.000 | 300.0 | "
+                      "0.50 | 2 | 200 |", md)
+
+    def test_a_log_without_measurements_fails(self):
+        rc, md = self.run_report(SERIES, "Linux version 7.3.0\n")
+        self.assertEqual(1, rc)
+        self.assertIn("no measurement", md)
+
+    def test_a_line_cut_by_the_kernel_is_dropped(self):
+        rc, md = self.run_report(
+            SERIES + "bench: bdf=0000:01:00.0 size=16777216 op=map "
+            "ns=9000[   12.345678] vfio-pci 0000:01:00.0: resetting\n",
+            UPSTREAM)
+        self.assertEqual(0, rc)
+        # the median of the three whole map lines, not of four
+        self.assertIn("| map | 2.000 (1.000-3.000), n=3 |", md)
+        self.assertIn("dropped: 1", md)
+
+    def test_a_failed_step_fails(self):
+        rc, md = self.run_report(
+            SERIES + "dmabufbench: 0000:01:00.0: map: No such device\n",
+            UPSTREAM)
+        self.assertEqual(1, rc)
+        self.assertIn("map: No such device", md)
+
+
+if __name__ == "__main__":
+    unittest.main()
