@@ -21,6 +21,8 @@ WRITE_RO_OFF = 0x1000
 REVOKED_OFF = 0x3000
 RESTORED_OFF = 0x4000
 RESET_OFF = 0x5000
+# map_while_memory_disabled: DMA once decode came on for a BAR mapped while off
+ENABLED_OFF = 0x6000
 # restore_failure_fails_memory_enable: DMA once the retried restore worked
 RETRY_OFF = 0x7000
 # two_ranges_map_and_land: one DMA into each range of a two-range export
@@ -40,6 +42,7 @@ def checks(data):
     revoked = data[REVOKED_OFF:REVOKED_OFF + XFER]
     restored = data[RESTORED_OFF:RESTORED_OFF + XFER]
     reset = data[RESET_OFF:RESET_OFF + XFER]
+    enabled = data[ENABLED_OFF:ENABLED_OFF + XFER]
     retry = data[RETRY_OFF:RETRY_OFF + XFER]
     return [
         ("rw_export_dma_write_landed_in_host_file", landed == pattern(XFER, 1)),
@@ -53,6 +56,8 @@ def checks(data):
          restored == pattern(XFER, 7)),
         ("dma_write_after_reset_landed_in_host_file",
          reset == pattern(XFER, 8)),
+        ("dma_write_after_decode_enabled_landed_in_host_file",
+         enabled == pattern(XFER, 10)),
         ("dma_write_after_retried_restore_landed_in_host_file",
          retry == pattern(XFER, 11)),
     ]
