@@ -1,0 +1,42 @@
+# SPDX-License-Identifier: GPL-2.0
+# What the tools built on libvfio share: set TOOL (the program, TOOL.c in
+# the including directory) and include this. The tool is linked statically
+# with the libvfio of a kernel tree that carries the series:
+#   make -C tools/TOOL KSRC=<kernel tree> KHDR=<uAPI headers> OUTPUT=<dir>
+KSRC ?= ../../build/linux
+KHDR ?= ../../build/headers/include
+OUTPUT ?= ../../build/tests/tools
+
+top_srcdir := $(abspath $(KSRC))
+selfdir := $(top_srcdir)/tools/testing/selftests
+
+# libvfio builds with the flags of the VFIO selftests; the tool with ours.
+CFLAGS := -isystem $(abspath $(KHDR)) -I$(top_srcdir)/tools/include -I$(selfdir) \
+	-D_GNU_SOURCE -Wall -Werror -O2 -static
+TOOL_CFLAGS := -std=gnu11 -Wextra -Wno-unused-parameter \
+	-Wno-missing-field-initializers -Wno-sign-compare
+
+all: $(OUTPUT)/$(TOOL)
+
+include $(selfdir)/vfio/lib/libvfio.mk
+
+# libvfio.mk knows no header dependencies: a libvfio header that changes
+# (a struct's layout) must rebuild every object, or the tool and the library
+# disagree on it.
+LIBVFIO_H := $(shell find $(selfdir)/vfio/lib/include $(selfdir)/vfio/lib/drivers \
+	-name '*.h')
+$(LIBVFIO_O): $(LIBVFIO_H)
+
+# What the tools share with the VFIO DMA-buf tests
+UTIL_H := $(selfdir)/vfio/vfio_dmabuf_util.h
+
+$(OUTPUT)/$(TOOL): $(TOOL).c $(LIBVFIO_O) $(LIBVFIO_H) $(UTIL_H) | $(OUTPUT)
+	$(CC) $(CFLAGS) $(TOOL_CFLAGS) $< $(LIBVFIO_O) $(LDLIBS) -o $@
+
+$(OUTPUT):
+	mkdir -p $@
+
+clean:
+	rm -rf $(OUTPUT)/$(TOOL) $(LIBVFIO_OUTPUT)
+
+.PHONY: all clean
