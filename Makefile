@@ -13,7 +13,7 @@ SUITES ?= iommufd
 KUNIT ?= off
 
 .PHONY: all deps source tree export kernel tests run check demo checkpatch \
-	users matrix bench clean distclean help
+	users matrix bench bisect clean distclean help
 
 all: kernel tests
 
@@ -44,11 +44,13 @@ run: tests
 check: deps
 	@python3 tests/workbench/test_results.py -q
 	@python3 tests/workbench/test_bench_report.py -q
+	@python3 tests/workbench/test_patchmail.py -q
 	@FLAVOR=debug $(S)/tree.sh
 	@FLAVOR=debug $(S)/build-kernel.sh
 	@FLAVOR=debug $(S)/build-tests.sh
 	@$(S)/checkpatch.sh
 	@$(S)/check-tree.sh
+	@$(S)/check-posting.sh
 	@FLAVOR=debug $(S)/check.sh
 
 demo: tests
@@ -65,6 +67,9 @@ matrix: tree
 
 bench: deps
 	@$(S)/bench.sh
+
+bisect: tree
+	@$(S)/bisect.sh
 
 clean:
 	rm -rf build/out build/upstream/out build/upstream/debug build/upstream/fast \

@@ -3,6 +3,10 @@
 # Write the commits after "base" in build/linux back to kernel/patches and
 # kernel/series.  File names come from git format-patch without numbering
 # in the subject, so an unchanged commit exports to an unchanged file.
+# Each patch gets the To:/Cc: that get_maintainer.pl computes and, below its
+# '---', its entry of kernel/changelog; kernel/cover-letter gets the
+# recipients of them all and the series' shortlog and diffstat
+# (scripts/patchmail.py).
 set -euo pipefail
 . "$(dirname "$0")/lib.sh"
 
@@ -27,6 +31,12 @@ rm -f "$out"/*.patch
 		basename "$f"
 	done
 } >"$ROOT/kernel/series"
+patches=()
+while read -r p; do patches+=("$out/$p"); done < <(series_patches)
+python3 "$ROOT/scripts/patchmail.py" patches "$tree" "$ROOT/kernel/changelog" \
+	"${patches[@]}" || die "make export" "" "kernel/changelog needs an entry for every patch, and none for others"
+python3 "$ROOT/scripts/patchmail.py" cover "$tree" "$ROOT/kernel/cover-letter" \
+	"${patches[@]}" || die "make export" "" "kernel/cover-letter could not be updated"
 n=$(git -C "$tree" rev-list --count base..HEAD)
 version=$(cat "$tree/.git/dmabuf-base-version")
 # The tree now matches the series: record that, so 'make tree' keeps it.

@@ -100,6 +100,14 @@ series_hash() {
 	} | sha256sum | cut -d' ' -f1
 }
 
+# series_trees TREE: a hash over the source tree of every commit in TREE's
+# base..HEAD, in order; it names the code of the series, not its messages.
+series_trees() {
+	git -C "$1" rev-list --reverse base..HEAD | while read -r c; do
+		git -C "$1" rev-parse "$c^{tree}"
+	done | sha256sum | cut -d' ' -f1
+}
+
 # Kernel builds: ccache shared between trees, and a fixed build identity so
 # that ccache hits across clones and images are reproducible.
 export CCACHE_BASEDIR=$BUILD CCACHE_NOHASHDIR=1 CCACHE_COMPILERCHECK=content
