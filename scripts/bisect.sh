@@ -91,18 +91,25 @@ build_selftests() {
 	done
 }
 
-# unbuilt COMMIT: the kernel .c files COMMIT changes that the build left out
+# unbuilt COMMIT: the kernel .c files COMMIT changes that this build did not
+# compile: their object is missing or older than the source the checkout
+# wrote (an object left by an earlier commit does not count).
 unbuilt() {
 	local f obj
 	git -C "$wt" diff --name-only --diff-filter=AM "$1^" "$1" -- '*.c' |
 		while read -r f; do
 			case $f in tools/*) continue ;; esac
-			obj=$(dirname "$f")/.$(basename "${f%.c}").o.cmd
-			[ -f "$out/$obj" ] || echo "$f"
+			obj=$out/${f%.c}.o
+			[ "$obj" -nt "$wt/$f" ] || echo "$f"
 		done
 }
 
 commits=$(git -C "$tree" rev-list --reverse base..HEAD)
+head=$(git -C "$tree" rev-parse HEAD)
+trees=$(series_trees "$tree")
+# What a verdict depends on besides the code: the configuration and this
+# script.  A change to either builds everything again.
+how=$(cat "$config" "$0" | sha256sum | cut -c1-16)
 total=$(echo "$commits" | wc -l)
 n=0
 start=$(date +%s)
@@ -110,7 +117,7 @@ report=()
 for c in $commits; do
 	n=$((n + 1))
 	subject=$(git -C "$tree" log -1 --format=%s "$c")
-	key="$(git -C "$tree" rev-parse "$c^{tree}" "$c^^{tree}" | tr '\n' ' ')"
+	key="$(git -C "$tree" rev-parse "$c^{tree}" "$c^^{tree}" | tr '\n' ' ')$how"
 	if grep -qxF "$key" "$seen"; then
 		report+=("$(printf 'ok %2d %s (built before)' "$n" "$subject")")
 		continue
@@ -123,7 +130,8 @@ for c in $commits; do
 	ok=1
 	# A commit that changes only tools/ leaves the kernel of its parent,
 	# which has been seen to build
-	if git -C "$wt" diff --name-only "$c^" "$c" | grep -qv '^tools/'; then
+	changed=$(git -C "$wt" diff --name-only "$c^" "$c")
+	if grep -qv '^tools/' <<<"$changed"; then
 		build_kernel >>"$clog" 2>&1 || ok=0
 	else
 		what=
@@ -150,11 +158,13 @@ for c in $commits; do
 	report+=("$(printf 'ok %2d %s' "$n" "$subject")")
 done
 
+[ "$(git -C "$tree" rev-parse HEAD)" = "$head" ] ||
+	die "make bisect" "" "build/linux changed while it ran; run it again"
 {
 	echo "# make bisect: every prefix of the series builds (debug kernel"
 	echo "# configuration, vmlinux; iommu and vfio selftests where touched)."
 	echo "# The trees line names the code of every patch, not its message."
-	echo "trees $(series_trees "$tree")"
+	echo "trees $trees"
 	printf '%s\n' "${report[@]}" | sed 's/ (built before)$//'
 } >"$result"
 say "bisect: all $total patches build, each on the ones before it ($(($(date +%s) - start))s); result in kernel/bisect-result"

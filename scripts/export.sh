@@ -18,25 +18,24 @@ tree=$BUILD/linux
 out=$ROOT/kernel/patches
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
-git -C "$tree" format-patch -q --no-numbered --zero-commit --no-signature \
-	-o "$tmp" base..HEAD
+# Patches and cover letter are made in $tmp first: a missing changelog
+# entry leaves kernel/ as it was.
+cp "$ROOT/kernel/cover-letter" "$tmp/cover-letter"
+mkdir "$tmp/patches"
+mail_series "$tree" "$tmp/patches" "$tmp/cover-letter" ||
+	die "make export" "" "kernel/changelog needs one entry per patch subject and none for others; kernel/cover-letter needs From: and Subject:"
 mkdir -p "$out"
 rm -f "$out"/*.patch
 {
 	echo "# The patch series, in the order 'make tree' applies it on the base."
 	echo "# Written by 'make export' from build/linux; edit there, not here."
-	for f in "$tmp"/*.patch; do
+	for f in "$tmp"/patches/*.patch; do
 		[ -e "$f" ] || continue
 		mv "$f" "$out/"
 		basename "$f"
 	done
 } >"$ROOT/kernel/series"
-patches=()
-while read -r p; do patches+=("$out/$p"); done < <(series_patches)
-python3 "$ROOT/scripts/patchmail.py" patches "$tree" "$ROOT/kernel/changelog" \
-	"${patches[@]}" || die "make export" "" "kernel/changelog needs an entry for every patch, and none for others"
-python3 "$ROOT/scripts/patchmail.py" cover "$tree" "$ROOT/kernel/cover-letter" \
-	"${patches[@]}" || die "make export" "" "kernel/cover-letter could not be updated"
+mv "$tmp/cover-letter" "$ROOT/kernel/cover-letter"
 n=$(git -C "$tree" rev-list --count base..HEAD)
 version=$(cat "$tree/.git/dmabuf-base-version")
 # The tree now matches the series: record that, so 'make tree' keeps it.

@@ -100,6 +100,24 @@ series_hash() {
 	} | sha256sum | cut -d' ' -f1
 }
 
+# mail_series TREE DIR COVER: the commits of TREE's base..HEAD as patches in
+# DIR, in the form 'make export' keeps them: git format-patch without
+# numbering, each with its To:/Cc: and its kernel/changelog entry, and the
+# cover letter COVER with its headers, shortlog and diffstat rewritten
+# (scripts/patchmail.py).
+mail_series() {
+	local tree=$1 dir=$2 cover=$3 f patches=()
+
+	git -C "$tree" format-patch -q --no-numbered --zero-commit --no-signature \
+		-o "$dir" base..HEAD || return 1
+	for f in "$dir"/*.patch; do
+		[ -e "$f" ] && patches+=("$f")
+	done
+	python3 "$ROOT/scripts/patchmail.py" patches "$tree" \
+		"$ROOT/kernel/changelog" "${patches[@]}" || return 1
+	python3 "$ROOT/scripts/patchmail.py" cover "$tree" "$cover" "${patches[@]}"
+}
+
 # series_trees TREE: a hash over the source tree of every commit in TREE's
 # base..HEAD, in order; it names the code of the series, not its messages.
 series_trees() {

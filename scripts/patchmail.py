@@ -19,6 +19,7 @@ CHANGELOG holds one block per patch, headed by '== <subject> ==', in which
 every line is copied below '---'; lines starting with '#' are comments.
 """
 
+import os
 import re
 import subprocess
 import sys
@@ -102,19 +103,31 @@ def read_changelog(path):
 
 def maintainers(tree, patch):
     """(to, cc) for PATCH from get_maintainer.pl, in its order."""
+    # Perl orders hash keys at random: fix the seed, so that the same
+    # patch always gets its recipients in the same order
+    env = dict(os.environ, PERL_HASH_SEED='0', PERL_PERTURB_KEYS='0')
     out = subprocess.run(
         ['perl', 'scripts/get_maintainer.pl', '--no-git', '--no-git-fallback',
          '--no-tree', '--rolestats', patch],
-        cwd=tree, capture_output=True, text=True, check=False)
+        cwd=tree, capture_output=True, text=True, check=False, env=env)
     if out.returncode:
         die(f'get_maintainer.pl failed on {patch}: {out.stderr.strip()}')
     to, cc = [], []
     for line in out.stdout.splitlines():
-        m = re.match(r'^(.*) \(([^()]*)\)$', line.strip())
-        if not m:
+        if not line.strip():
             continue
-        addr, role = m.groups()
-        (to if role.startswith('maintainer:') else cc).append(addr)
+        # An address, then its roles; a role may hold parentheses itself
+        # (a keyword's regular expression), so split after the address.
+        m = re.match(r'^(.*?<[^>]+>|[^\s<>]+@[^\s<>]+) \((.*)\)$',
+                     line.strip())
+        if not m:
+            die(f'get_maintainer.pl on {patch}: cannot read "{line}"')
+        addr, roles = m.groups()
+        # A person who maintains anything the patch touches goes To:
+        if re.search(r'(^|,)maintainer:', roles):
+            to.append(addr)
+        else:
+            cc.append(addr)
     return to, [a for a in cc if a not in to]
 
 
@@ -133,17 +146,16 @@ def mail_patch(tree, changelog, patch, used):
     while at < len(headers) and headers[at][:1].isspace():
         at += 1
     headers[at:at] = fold('To', to) + fold('Cc', cc)
+    # format-patch output, fresh from the tree: the first '---' ends the
+    # commit message, and the diffstat follows it directly
     lines = body.split('\n')
     try:
         cut = lines.index('---')
     except ValueError:
         die(f'{patch}: no --- line after the commit message')
-    # An earlier run's changelog goes: it ends at the diffstat's first line
-    end = cut + 1
-    while end < len(lines) and not lines[end].startswith(' ') and \
-            not lines[end].startswith('diff --git'):
-        end += 1
-    lines[cut + 1:end] = changelog[subject].split('\n') + ['']
+    if not lines[cut + 1].startswith(' '):
+        die(f'{patch}: --- is not followed by the diffstat (mailed twice?)')
+    lines[cut + 1:cut + 1] = changelog[subject].split('\n') + ['']
     with open(patch, 'w', encoding='utf-8') as f:
         f.write('\n'.join(headers) + '\n\n' + '\n'.join(lines))
     return to, cc

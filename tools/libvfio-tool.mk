@@ -13,7 +13,7 @@ selfdir := $(top_srcdir)/tools/testing/selftests
 # libvfio builds with the flags of the VFIO selftests; the tool with ours.
 CFLAGS := -isystem $(abspath $(KHDR)) -I$(top_srcdir)/tools/include -I$(selfdir) \
 	-D_GNU_SOURCE -Wall -Werror -O2 -static
-TOOL_CFLAGS := -std=gnu11 -Wextra -Wno-unused-parameter \
+TOOL_CFLAGS := $(TOOL_EXTRA_CFLAGS) -std=gnu11 -Wextra -Wno-unused-parameter \
 	-Wno-missing-field-initializers -Wno-sign-compare
 
 all: $(OUTPUT)/$(TOOL)

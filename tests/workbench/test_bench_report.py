@@ -31,6 +31,10 @@ bench: areas=10 size=16777216 op=revoke ns=2000000
 bench: areas=10 size=16777216 op=revoke iotlb_inv=2
 bench: areas=100 size=16777216 op=revoke ns=15000000
 bench: areas=100 size=16777216 op=revoke iotlb_inv=2
+bench: mock_areas=10 domains=2 size=16384 op=revoke ns=200000
+bench: mock_areas=10 domains=2 size=16384 op=restore ns=400000
+bench: mock_areas=100 domains=2 size=16384 op=revoke ns=4000000
+bench: mock_areas=100 domains=2 size=16384 op=restore ns=4000000
 """
 
 UPSTREAM = """\
@@ -44,6 +48,7 @@ bench: ram=memfd pages=4k size=1073741824 op=map ns=8000000
 bench: ram=udmabuf pages=4k size=1073741824 error=95
 bench: areas=100 size=16777216 op=revoke ns=30000000
 bench: areas=100 size=16777216 op=revoke iotlb_inv=200
+bench: mock_areas=100 domains=2 size=16384 op=revoke ns=2000000
 """
 
 
@@ -91,6 +96,21 @@ class BenchReport(unittest.TestCase):
         self.assertIn("| 100 | revoke | 15.000 | 150.0 | 30.000 | 300.0 | "
                       "0.50 | 2 | 200 |", md)
 
+    def test_mock_scaling(self):
+        _, md = self.run_report(SERIES, UPSTREAM)
+        # 10 areas x 2 domains: 0.2 ms, 10 us a pair; 100 x 2: 4 ms, 20 us
+        self.assertIn("| 10 | 2 | revoke | 0.200 | 10.00 | n/a | n/a | n/a |",
+                      md)
+        self.assertIn("| 100 | 2 | revoke | 4.000 | 20.00 | 2.000 | 10.00 | "
+                      "2.00 |", md)
+        # revoke per pair doubled: not flat; restore stayed at 20 us a pair
+        self.assertIn("| mock revoke time per (area, domain) flat (within "
+                      "1.5x) | 2 mock domains | 2.00x from N=10 to N=100: "
+                      "NOT met |", md)
+        self.assertIn("| mock restore time per (area, domain) flat (within "
+                      "1.5x) | 2 mock domains | 1.00x from N=10 to N=100: "
+                      "met |", md)
+
     def test_a_log_without_measurements_fails(self):
         rc, md = self.run_report(SERIES, "Linux version 7.3.0\n")
         self.assertEqual(1, rc)
@@ -104,6 +124,13 @@ class BenchReport(unittest.TestCase):
         self.assertEqual(0, rc)
         # the median of the three whole map lines, not of four
         self.assertIn("| map | 2.000 (1.000-3.000), n=3 |", md)
+        self.assertIn("dropped: 1", md)
+
+    def test_a_line_cut_before_its_size_is_dropped(self):
+        rc, md = self.run_report(
+            SERIES + "bench: mock_area[    6.279177] iommufd_mock "
+            "iommufd_mock0: Adding to iommu group 12\n", UPSTREAM)
+        self.assertEqual(0, rc)
         self.assertIn("dropped: 1", md)
 
     def test_a_failed_step_fails(self):

@@ -51,11 +51,15 @@ v2:
 - Also refuse files not open for reading.
 """
 
-GET_MAINTAINER = """\
+GET_MAINTAINER = r"""
 Jason Gunthorpe <jgg@ziepe.ca> (maintainer:IOMMUFD)
 "Joerg Roedel (AMD)" <joro@8bytes.org> (maintainer:IOMMU SUBSYSTEM)
 Robin Murphy <robin.murphy@arm.com> (reviewer:IOMMU SUBSYSTEM)
+Hugh Dickins <hughd@google.com> (reviewer:X,maintainer:TMPFS (SHMEM FILESYSTEM))
+Sumit Semwal <sumit.semwal@linaro.org> (maintainer:DMA BUFFER SHARING FRAMEWORK:Keyword:\bdma_(?:buf|fence|resv)\b)
 iommu@lists.linux.dev (open list:IOMMUFD)
+linux-mm@kvack.org (open list:TMPFS (SHMEM FILESYSTEM))
+dri-devel@lists.freedesktop.org (open list:DMA BUFFER SHARING FRAMEWORK:Keyword:\bdma_(?:buf|fence|resv)\b)
 """
 
 
@@ -99,10 +103,26 @@ class PatchmailTest(unittest.TestCase):
     def test_maintainers_to_others_cc(self):
         out = self.mail()
         headers = out.split("\n\n", 1)[0]
+        # Roles with parentheses (keywords, entry names) are read too, and
+        # a person who maintains any of it goes To:
         self.assertIn(" for the CPU\nTo: Jason Gunthorpe <jgg@ziepe.ca>,\n"
-                      '    "Joerg Roedel (AMD)" <joro@8bytes.org>\n'
+                      '    "Joerg Roedel (AMD)" <joro@8bytes.org>,\n'
+                      "    Hugh Dickins <hughd@google.com>,\n"
+                      "    Sumit Semwal <sumit.semwal@linaro.org>\n"
                       "Cc: Robin Murphy <robin.murphy@arm.com>,\n"
-                      "    iommu@lists.linux.dev", headers)
+                      "    iommu@lists.linux.dev,\n"
+                      "    linux-mm@kvack.org,\n"
+                      "    dri-devel@lists.freedesktop.org\n", headers + "\n")
+
+    def test_unreadable_line_fails(self):
+        patchmail.subprocess.run = FakeRun("Someone without an address\n")
+        with self.assertRaises(SystemExit):
+            self.mail()
+
+    def test_mailed_twice_fails(self):
+        self.mail()
+        with self.assertRaises(SystemExit):
+            self.mail()
 
     def test_subject_unfolded_and_prefix_dropped(self):
         headers, _ = patchmail.split_headers(PATCH)

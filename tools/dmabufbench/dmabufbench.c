@@ -3,7 +3,8 @@
  * dmabufbench: how long a VMM waits to map, unmap, revoke and restore a
  * DMA-buf of a whole BAR through iommufd, and what it costs the IOMMU.
  *
- *   dmabufbench [--repeat N] [--ram SIZE_MIB] [--areas N,N...] BDF...
+ *   dmabufbench [--repeat N] [--ram SIZE_MIB] [--areas N,N...]
+ *               [--mock N,N...] BDF...
  *
  * For each BDF (a device bound to vfio-pci whose BAR 2 is memory nothing
  * else uses, such as QEMU's ivshmem), in an IOAS the device itself is
@@ -23,6 +24,14 @@
  * of its domain, for each N given, and the revoke and the restore (on
  * upstream: unmap, export and map every area) are timed and traced.
  *
+ * With --mock, the same without a device, on iommufd's selftest mock
+ * domains and mock exporter (CONFIG_IOMMUFD_TEST): one mock DMA-buf mapped
+ * at N IOVAs of an IOAS with M mock domains, for each N given and M = 1, 2
+ * and 4 (one mock device, its domain and M - 1 more from IOMMU_HWPT_ALLOC);
+ * revoke and restore are the mock exporter's, and on a kernel whose
+ * revoke is permanent the restore is again userspace's unmap and map of
+ * every area. Mock domains have no IOTLB to count.
+ *
  * With --ram, in the IOAS of the first BDF, map and unmap SIZE_MIB MiB of
  * RAM four ways, each N times: a memfd through IOMMU_IOAS_MAP_FILE (iommufd
  * pins its pages), a udmabuf over the same memfd (through the DMA-buf
@@ -37,6 +46,7 @@
  *   bench: ram=memfd|udmabuf pages=4k|2m size=S op=map|unmap ns=N
  *   bench: ram=KIND pages=P size=S error=ERRNO (the kernel refused it)
  *   bench: areas=N size=S op=revoke|restore ns=N|iotlb_inv=N
+ *   bench: mock_areas=N domains=M size=S op=revoke|restore ns=N
  * Exit status: 0 when every step worked, 1 otherwise, 2 on bad usage.
  */
 #include <errno.h>
@@ -60,6 +70,8 @@
 #include <libvfio.h>
 
 #include <vfio/vfio_dmabuf_util.h>
+
+#include "iommufd_test.h"
 
 #define BAR		2
 #define TRACEFS		"/sys/kernel/tracing"
@@ -547,10 +559,268 @@ static int bench_areas(const char *bdf, int n, int repeat)
 	return ret;
 }
 
+/* The mock experiment: one mock DMA-buf mapped at @n IOVAs, @m domains */
+struct mock {
+	int fd;		/* /dev/iommu */
+	__u32 ioas;
+	int dmabuf;
+	int n;
+	int m;
+	u64 size;
+};
+
+#define MOCK_SIZE	(4 * (u64)getpagesize())
+
+static int mock_cmd(struct mock *k, struct iommu_test_cmd *cmd)
+{
+	cmd->size = sizeof(*cmd);
+	return ioctl(k->fd, IOMMU_TEST_CMD, cmd) < 0 ? -errno : 0;
+}
+
+/*
+ * A mock DMA-buf. Kernels before "iommufd/selftest: return the DMA-buf fd
+ * from IOMMU_TEST_OP_DMABUF_GET" return 0, the fd being the lowest free
+ * one: look there, and check it is a DMA-buf.
+ */
+static int mock_dmabuf(struct mock *k)
+{
+	struct iommu_test_cmd cmd = {
+		.op = IOMMU_TEST_OP_DMABUF_GET,
+		.dmabuf_get = { .length = k->size,
+				.open_flags = O_RDWR | O_CLOEXEC },
+	};
+	char path[64], link[64] = "";
+	int lowest, ret;
+
+	lowest = fcntl(k->fd, F_DUPFD_CLOEXEC, 0);
+	if (lowest < 0)
+		return -errno;
+	close(lowest);
+	cmd.size = sizeof(cmd);
+	ret = ioctl(k->fd, IOMMU_TEST_CMD, &cmd);
+	if (ret < 0)
+		return -errno;
+	if (ret > 0)
+		return ret;
+	snprintf(path, sizeof(path), "/proc/self/fd/%d", lowest);
+	if (readlink(path, link, sizeof(link) - 1) < 0 || !strstr(link, "dmabuf"))
+		return -EBADF;
+	return lowest;
+}
+
+static int mock_revoke(struct mock *k, bool revoked)
+{
+	struct iommu_test_cmd cmd = {
+		.op = IOMMU_TEST_OP_DMABUF_REVOKE,
+		.dmabuf_revoke = { .dmabuf_fd = k->dmabuf, .revoked = revoked },
+	};
+
+	return mock_cmd(k, &cmd);
+}
+
+static u64 mock_iova(struct mock *k, int i)
+{
+	return MOCK_APERTURE_START + (u64)i * k->size;
+}
+
+static int mock_map(struct mock *k)
+{
+	struct iommu_ioas_map_file map = {
+		.size = sizeof(map),
+		.flags = IOMMU_IOAS_MAP_FIXED_IOVA | RW,
+		.ioas_id = k->ioas,
+		.fd = k->dmabuf,
+		.length = k->size,
+	};
+	int i;
+
+	for (i = 0; i < k->n; i++) {
+		map.iova = mock_iova(k, i);
+		if (ioctl(k->fd, IOMMU_IOAS_MAP_FILE, &map))
+			return -errno;
+	}
+	return 0;
+}
+
+static int mock_unmap(struct mock *k)
+{
+	struct iommu_ioas_unmap unmap = {
+		.size = sizeof(unmap),
+		.ioas_id = k->ioas,
+		.iova = mock_iova(k, 0),
+		.length = k->n * k->size,
+	};
+
+	return ioctl(k->fd, IOMMU_IOAS_UNMAP, &unmap) ? -errno : 0;
+}
+
+/*
+ * After the exporter's restore: 1 if the kernel restored the areas, 0 if
+ * it knows no restore (no IOMMU_IOAS_DMABUF_STATE: its revoke is for
+ * good), -EIO if it left them revoked.
+ */
+static int mock_kernel_restored(struct mock *k)
+{
+	struct iommu_ioas_dmabuf_state st = {
+		.size = sizeof(st),
+		.ioas_id = k->ioas,
+		.iova = mock_iova(k, 0),
+	};
+
+	if (ioctl(k->fd, IOMMU_IOAS_DMABUF_STATE, &st))
+		return errno == ENOTTY ? 0 : -errno;
+	return st.out_state & IOMMU_IOAS_DMABUF_STATE_REVOKED ? -EIO : 1;
+}
+
+static int mock_restore(struct mock *k)
+{
+	int ret = mock_revoke(k, false);
+
+	ret = ret ?: mock_kernel_restored(k);
+	if (ret)
+		return ret < 0 ? ret : 0;
+	return mock_unmap(k) ?: mock_map(k);
+}
+
+/*
+ * @m domains on the IOAS: a mock device attached to it gives the first (a
+ * second device would share that domain), IOMMU_HWPT_ALLOC on the device
+ * every other, each a distinct domain the IOAS maps its areas into.
+ */
+static int mock_domains(struct mock *k)
+{
+	struct iommu_test_cmd cmd = {
+		.op = IOMMU_TEST_OP_MOCK_DOMAIN,
+		.id = k->ioas,
+	};
+	struct iommu_hwpt_alloc hwpt = {
+		.size = sizeof(hwpt),
+		.pt_id = k->ioas,
+	};
+	__u32 first;
+	int i, ret;
+
+	ret = mock_cmd(k, &cmd);
+	if (ret)
+		return ret;
+	first = cmd.mock_domain.out_hwpt_id;
+	hwpt.dev_id = cmd.mock_domain.out_idev_id;
+	for (i = 1; i < k->m; i++) {
+		if (ioctl(k->fd, IOMMU_HWPT_ALLOC, &hwpt))
+			return -errno;
+		if (hwpt.out_hwpt_id == first)
+			return -EEXIST;
+	}
+	return 0;
+}
+
+static int mock_setup(struct mock *k)
+{
+	struct iommu_ioas_alloc alloc = { .size = sizeof(alloc) };
+	int ret;
+
+	k->fd = open("/dev/iommu", O_RDWR | O_CLOEXEC);
+	if (k->fd < 0)
+		return -errno;
+	if (ioctl(k->fd, IOMMU_IOAS_ALLOC, &alloc))
+		return -errno;
+	k->ioas = alloc.out_ioas_id;
+	ret = mock_domains(k);
+	if (ret)
+		return ret;
+	k->dmabuf = mock_dmabuf(k);
+	if (k->dmabuf < 0)
+		return k->dmabuf;
+	return mock_map(k);
+}
+
+static int bench_mock(int n, int m, int repeat)
+{
+	struct mock k = { .fd = -1, .dmabuf = -1, .n = n, .m = m,
+			  .size = MOCK_SIZE };
+	int r, ret;
+	u64 t0, t1, t2;
+
+	ret = mock_setup(&k);
+	for (r = 0; r < repeat && !ret; r++) {
+		t0 = now_ns();
+		ret = mock_revoke(&k, true);
+		t1 = now_ns();
+		ret = ret ?: mock_restore(&k);
+		t2 = now_ns();
+		if (ret)
+			break;
+		printf("bench: mock_areas=%d domains=%d size=%llu op=revoke ns=%llu\n",
+		       n, m, (unsigned long long)k.size,
+		       (unsigned long long)(t1 - t0));
+		printf("bench: mock_areas=%d domains=%d size=%llu op=restore ns=%llu\n",
+		       n, m, (unsigned long long)k.size,
+		       (unsigned long long)(t2 - t1));
+	}
+	/* Closing /dev/iommu takes the areas, the domains and the IOAS along */
+	if (k.dmabuf >= 0)
+		close(k.dmabuf);
+	if (k.fd >= 0)
+		close(k.fd);
+	return ret;
+}
+
+/* Each N of a comma-separated @list through @fn; 2 on a bad list */
+static int for_each_n(const char *list, const char *opt,
+		      int (*fn)(long n, void *arg), void *arg)
+{
+	int failed = 0;
+
+	while (list && *list) {
+		char *end;
+		long n = strtol(list, &end, 10);
+
+		if (n < 1 || n > 100000 || (*end && *end != ',')) {
+			fprintf(stderr, "dmabufbench: bad %s '%s'\n", opt, list);
+			return 2;
+		}
+		list = *end ? end + 1 : end;
+		failed |= fn(n, arg);
+	}
+	return failed;
+}
+
+struct run_args {
+	const char *bdf;
+	int repeat;
+};
+
+static int run_areas(long n, void *arg)
+{
+	struct run_args *a = arg;
+	int ret = bench_areas(a->bdf, n, a->repeat);
+
+	if (ret)
+		fprintf(stderr, "dmabufbench: %ld areas: %s\n", n, strerror(-ret));
+	return !!ret;
+}
+
+static int run_mock(long n, void *arg)
+{
+	static const int domains[] = { 1, 2, 4 };
+	struct run_args *a = arg;
+	int i, ret, failed = 0;
+
+	for (i = 0; i < 3; i++) {
+		ret = bench_mock(n, domains[i], a->repeat);
+		if (ret)
+			fprintf(stderr, "dmabufbench: mock, %ld areas, %d domains: %s\n",
+				n, domains[i], strerror(-ret));
+		failed |= !!ret;
+	}
+	return failed;
+}
+
 int main(int argc, char **argv)
 {
-	int i = 1, repeat = 5, ram_mib = 0, failed = 0, first;
-	const char *areas = NULL;
+	int i = 1, repeat = 5, ram_mib = 0, failed = 0, first, ret;
+	const char *areas = NULL, *mock = NULL;
+	struct run_args args;
 	bool by_user = false;
 
 	for (; i + 1 < argc && argv[i][0] == '-'; i += 2) {
@@ -560,35 +830,29 @@ int main(int argc, char **argv)
 			ram_mib = atoi(argv[i + 1]);
 		else if (!strcmp(argv[i], "--areas"))
 			areas = argv[i + 1];
+		else if (!strcmp(argv[i], "--mock"))
+			mock = argv[i + 1];
 		else
 			break;
 	}
 	if (i >= argc || repeat < 1 || ram_mib < 0 || argv[i][0] == '-') {
-		fprintf(stderr, "usage: dmabufbench [--repeat N] [--ram SIZE_MIB] [--areas N,N...] BDF...\n");
+		fprintf(stderr, "usage: dmabufbench [--repeat N] [--ram SIZE_MIB] [--areas N,N...] [--mock N,N...] BDF...\n");
 		return 2;
 	}
 	for (first = i; i < argc; i++)
 		failed |= !!bench_device(argv[i], repeat, &by_user);
 	printf("bench: restore=%s\n", by_user ? "user" : "kernel");
-	while (areas && *areas) {
-		char *end;
-		long n = strtol(areas, &end, 10);
-		int ret;
-
-		if (n < 1 || n > 100000 || (*end && *end != ',')) {
-			fprintf(stderr, "dmabufbench: bad --areas '%s'\n", areas);
-			return 2;
-		}
-		areas = *end ? end + 1 : end;
-		ret = bench_areas(argv[first], n, repeat);
-		if (ret) {
-			fprintf(stderr, "dmabufbench: %ld areas: %s\n", n,
-				strerror(-ret));
-			failed = 1;
-		}
-	}
+	args = (struct run_args){ .bdf = argv[first], .repeat = repeat };
+	ret = for_each_n(areas, "--areas", run_areas, &args);
+	if (ret == 2)
+		return 2;
+	failed |= ret;
+	ret = for_each_n(mock, "--mock", run_mock, &args);
+	if (ret == 2)
+		return 2;
+	failed |= ret;
 	if (ram_mib) {
-		int ret = bench_ram(argv[first], (u64)ram_mib << 20, repeat);
+		ret = bench_ram(argv[first], (u64)ram_mib << 20, repeat);
 
 		if (ret) {
 			fprintf(stderr, "dmabufbench: RAM: %s\n", strerror(-ret));
