@@ -179,6 +179,22 @@ def table(runs):
     return '\n'.join(out)
 
 
+def per_unit_cells(samples, units, digits):
+    """Median ms and median per unit us of each kernel's samples (a dict
+    kernel -> list), then the ratio series/upstream of the medians"""
+    cells, med = [], {}
+    for k in KERNELS:
+        v = samples.get(k)
+        if v:
+            med[k] = statistics.median(v)
+            cells += [ms(med[k]), f'{med[k] / units / 1e3:.{digits}f}']
+        else:
+            cells += ['n/a', 'n/a']
+    ratio = (f'{med["series"] / med["upstream"]:.2f}'
+             if len(med) == 2 and med['upstream'] else 'n/a')
+    return cells, ratio
+
+
 def areas_table(runs):
     ns = sorted({n for (_, n, _) in runs.areas})
     if not ns:
@@ -194,16 +210,8 @@ def areas_table(runs):
            '|---|---|---|---|---|---|---|---|---|']
     for n in ns:
         for op in ('revoke', 'restore'):
-            cells, med = [], {}
-            for k in KERNELS:
-                v = runs.areas.get((k, n, op))
-                if v:
-                    med[k] = statistics.median(v)
-                    cells += [ms(med[k]), f'{med[k] / n / 1e3:.1f}']
-                else:
-                    cells += ['n/a', 'n/a']
-            ratio = (f'{med["series"] / med["upstream"]:.2f}'
-                     if len(med) == 2 and med['upstream'] else 'n/a')
+            cells, ratio = per_unit_cells(
+                {k: runs.areas.get((k, n, op)) for k in KERNELS}, n, 1)
             inv = [str(runs.areas_inv.get((k, n, op), 'n/a'))
                    for k in KERNELS]
             out.append(f'| {n} | {op} | {cells[0]} | {cells[1]} | {cells[2]} '
@@ -226,16 +234,8 @@ def mock_table(runs):
            '|---|---|---|---|---|---|---|---|']
     for n, m in keys:
         for op in ('revoke', 'restore'):
-            cells, med = [], {}
-            for k in KERNELS:
-                v = runs.mock.get((k, n, m, op))
-                if v:
-                    med[k] = statistics.median(v)
-                    cells += [ms(med[k]), f'{med[k] / (n * m) / 1e3:.2f}']
-                else:
-                    cells += ['n/a', 'n/a']
-            ratio = (f'{med["series"] / med["upstream"]:.2f}'
-                     if len(med) == 2 and med['upstream'] else 'n/a')
+            cells, ratio = per_unit_cells(
+                {k: runs.mock.get((k, n, m, op)) for k in KERNELS}, n * m, 2)
             out.append(f'| {n} | {m} | {op} | {" | ".join(cells)} | '
                        f'{ratio} |')
     return '\n'.join(out)
