@@ -15,6 +15,9 @@
  *   restore  set it again; on a kernel whose revoke is permanent
  *            (upstream), what the VMM must do instead: set the bit, unmap,
  *            export again and map (restore_user)
+ *   decode_off, decode_on
+ *            clear and set memory decode with no DMA-buf of the BAR: the
+ *            config write alone, which a revoke and a restore include
  * Each is timed N times (CLOCK_MONOTONIC), then once more with the
  * intel_iommu:qi_submit tracepoint on, counting the IOTLB invalidation
  * descriptors the VT-d driver submitted during it. After a map the leaves
@@ -89,6 +92,7 @@ struct bench {
 	u64 size;
 	iova_t iova;
 	int fd;
+	bool by_user;	/* the kernel leaves the restore to userspace */
 };
 
 static u64 now_ns(void)
@@ -183,20 +187,45 @@ static int bench_revoke(struct bench *b)
 }
 
 /*
- * Memory decode back on; where the kernel did not map the BAR again itself
- * (the area is still revoked), what a VMM does: unmap, export, map.
+ * After memory decode came back on: 1 if the kernel mapped [@iova, @iova +
+ * @size) again, 0 if it is still unmapped, or -errno.
  */
-static int bench_restore(struct bench *b, bool *by_user)
+static int kernel_restored(const char *bdf, iova_t iova, u64 size)
 {
 	struct iommu_leaf leaf;
-	int n;
+	int n = intel_iommu_leaves(bdf, iova, size, &leaf, 1);
 
+	/* More leaves than the one asked for: mapped too */
+	if (n == -E2BIG)
+		return 1;
+	return n < 0 ? n : n > 0;
+}
+
+/*
+ * Memory decode back on; where the kernel does not map the BAR again itself,
+ * what a VMM does: unmap, export, map. Which of the two this kernel does is
+ * found once, before anything is timed.
+ */
+static int bench_restore(struct bench *b)
+{
 	vfio_pci_cmd_set(b->device, PCI_COMMAND_MEMORY);
-	n = intel_iommu_leaves(b->bdf, b->iova, b->size, &leaf, 1);
-	*by_user = n == 0;
-	if (!*by_user)
+	if (!b->by_user)
 		return 0;
 	return bench_unmap(b) ?: bench_map(b);
+}
+
+/* Whether this kernel restores a revoked mapping itself; leaves it unmapped */
+static int probe_restore(struct bench *b)
+{
+	int ret = bench_map(b);
+
+	if (ret)
+		return ret;
+	bench_revoke(b);
+	vfio_pci_cmd_set(b->device, PCI_COMMAND_MEMORY);
+	ret = kernel_restored(b->bdf, b->iova, b->size);
+	b->by_user = !ret;
+	return bench_unmap(b) ?: (ret < 0 ? ret : 0);
 }
 
 /* Count the leaves that map the BAR by size */
@@ -223,15 +252,27 @@ static int print_leaves(struct bench *b)
 	return 0;
 }
 
-enum op { OP_MAP, OP_UNMAP, OP_REVOKE, OP_RESTORE };
+/*
+ * The decode toggles time what clearing and setting memory decode costs with
+ * no DMA-buf of the BAR: the part of a revoke or a restore that is the
+ * config write itself, the same on every kernel.
+ */
+enum op { OP_MAP, OP_UNMAP, OP_REVOKE, OP_RESTORE, OP_OFF, OP_ON, OP_END };
 
-static const char *const op_names[] = { "map", "unmap", "revoke", "restore" };
+static const char *const op_names[] = {
+	"map", "unmap", "revoke", "restore", "decode_off", "decode_on",
+};
 
 /* Bring the mapping into the state @op starts from */
 static int prepare(struct bench *b, enum op op)
 {
-	if (op == OP_MAP)
-		return b->fd >= 0 ? bench_unmap(b) : 0;
+	if (op == OP_MAP || op == OP_OFF || op == OP_ON) {
+		int ret = b->fd >= 0 ? bench_unmap(b) : 0;
+
+		if (!ret && op == OP_ON)
+			vfio_pci_cmd_clear(b->device, PCI_COMMAND_MEMORY);
+		return ret;
+	}
 	if (b->fd < 0) {
 		int ret = bench_map(b);
 
@@ -243,8 +284,11 @@ static int prepare(struct bench *b, enum op op)
 	return 0;
 }
 
-/* Run @op once; *@ns gets its duration */
-static int run_op(struct bench *b, enum op op, u64 *ns, bool *by_user)
+/*
+ * Run @op once; *@ns gets its duration. A restore the kernel claims to do is
+ * checked afterwards, outside the timed part.
+ */
+static int run_op(struct bench *b, enum op op, u64 *ns)
 {
 	u64 start;
 	int ret;
@@ -264,25 +308,35 @@ static int run_op(struct bench *b, enum op op, u64 *ns, bool *by_user)
 		ret = bench_revoke(b);
 		break;
 	case OP_RESTORE:
-		ret = bench_restore(b, by_user);
+		ret = bench_restore(b);
+		break;
+	case OP_OFF:
+		vfio_pci_cmd_clear(b->device, PCI_COMMAND_MEMORY);
+		break;
+	default:
+		vfio_pci_cmd_set(b->device, PCI_COMMAND_MEMORY);
 		break;
 	}
 	*ns = now_ns() - start;
+	if (!ret && op == OP_RESTORE && !b->by_user &&
+	    kernel_restored(b->bdf, b->iova, b->size) != 1)
+		return -EIO;
 	return ret;
 }
 
 /* After @op: a revoke leaves the memory off, and the next step needs it on */
 static int settle(struct bench *b, enum op op)
 {
-	bool user;
-
-	return op == OP_REVOKE ? bench_restore(b, &user) : 0;
+	if (op == OP_OFF)
+		vfio_pci_cmd_set(b->device, PCI_COMMAND_MEMORY);
+	return op == OP_REVOKE ? bench_restore(b) : 0;
 }
 
 static int bench_device(const char *bdf, int repeat, bool *by_user)
 {
 	struct iova_allocator *iovas;
 	struct bench b = { .bdf = bdf, .fd = -1 };
+	const char *what = "probing which side restores";
 	int ret = 0, r;
 	enum op op;
 	u64 ns;
@@ -292,10 +346,13 @@ static int bench_device(const char *bdf, int repeat, bool *by_user)
 	b.size = b.device->bars[BAR].info.size;
 	iovas = iova_allocator_init(b.iommu);
 	b.iova = iova_allocator_alloc(iovas, b.size);
+	ret = probe_restore(&b);
+	*by_user = b.by_user;
 
-	for (op = OP_MAP; op <= OP_RESTORE && !ret; op++) {
+	for (op = OP_MAP; op < OP_END && !ret; op++) {
+		what = op_names[op];
 		for (r = 0; r < repeat && !ret; r++) {
-			ret = run_op(&b, op, &ns, by_user);
+			ret = run_op(&b, op, &ns);
 			if (!ret)
 				printf("bench: bdf=%s size=%llu op=%s ns=%llu\n",
 				       bdf, (unsigned long long)b.size,
@@ -308,7 +365,7 @@ static int bench_device(const char *bdf, int repeat, bool *by_user)
 		if (!ret && !trace_start()) {
 			long inv;
 
-			ret = run_op(&b, op, &ns, by_user);
+			ret = run_op(&b, op, &ns);
 			inv = trace_count();
 			if (!ret && inv >= 0)
 				printf("bench: bdf=%s size=%llu op=%s iotlb_inv=%ld\n",
@@ -320,8 +377,8 @@ static int bench_device(const char *bdf, int repeat, bool *by_user)
 			ret = print_leaves(&b);
 	}
 	if (ret)
-		fprintf(stderr, "dmabufbench: %s: %s: %s\n", bdf,
-			op <= OP_RESTORE ? op_names[op] : "", strerror(-ret));
+		fprintf(stderr, "dmabufbench: %s: %s: %s\n", bdf, what,
+			strerror(-ret));
 	if (b.fd >= 0)
 		bench_unmap(&b);
 	iova_allocator_cleanup(iovas);
@@ -453,6 +510,8 @@ struct areas {
 	iova_t *iova;
 	int n;
 	int fd;
+	bool by_user;	/* the kernel leaves the restore to userspace */
+	long leaves;	/* of all areas, mapped */
 };
 
 static int areas_map(struct areas *a)
@@ -482,15 +541,60 @@ static int areas_unmap(struct areas *a)
 	return ret;
 }
 
-/* Memory decode on; where the kernel left the areas revoked, remap them */
+/* The leaves of the domain of @bdf in [@lo, @hi), or -errno */
+static long count_leaves(const char *bdf, iova_t lo, iova_t hi)
+{
+	char path[PATH_MAX], line[256];
+	struct iommu_leaf leaf;
+	long n = 0;
+	FILE *f;
+
+	intel_iommu_table_path(path, sizeof(path), bdf);
+	f = fopen(path, "r");
+	if (!f)
+		return -errno;
+	while (fgets(line, sizeof(line), f))
+		n += intel_iommu_parse_leaf(line, &leaf) && leaf.iova >= lo &&
+		     leaf.iova < hi;
+	fclose(f);
+	return n;
+}
+
+/* The leaves that map the areas, read in one pass over the table */
+static long areas_leaves(struct areas *a)
+{
+	iova_t lo = a->iova[0], hi = a->iova[0];
+	int i;
+
+	for (i = 1; i < a->n; i++) {
+		lo = a->iova[i] < lo ? a->iova[i] : lo;
+		hi = a->iova[i] > hi ? a->iova[i] : hi;
+	}
+	return count_leaves(a->bdf, lo, hi + a->size);
+}
+
+/* Memory decode on; where the kernel leaves the areas revoked, remap them */
 static int areas_restore(struct areas *a)
 {
-	struct iommu_leaf leaf;
-
 	vfio_pci_cmd_set(a->device, PCI_COMMAND_MEMORY);
-	if (intel_iommu_leaves(a->bdf, a->iova[0], a->size, &leaf, 1) != 0)
+	if (!a->by_user)
 		return 0;
 	return areas_unmap(a) ?: areas_map(a);
+}
+
+/* Whether this kernel restores the areas itself; leaves them all mapped */
+static int areas_probe_restore(struct areas *a)
+{
+	int ret;
+
+	a->leaves = areas_leaves(a);
+	vfio_pci_cmd_clear(a->device, PCI_COMMAND_MEMORY);
+	vfio_pci_cmd_set(a->device, PCI_COMMAND_MEMORY);
+	ret = kernel_restored(a->bdf, a->iova[0], a->size);
+	if (ret < 0 || a->leaves < 0)
+		return ret < 0 ? ret : a->leaves;
+	a->by_user = !ret;
+	return a->by_user ? areas_unmap(a) ?: areas_map(a) : 0;
 }
 
 /* Time (and, the last time, trace) @repeat revokes and restores */
@@ -512,6 +616,9 @@ static int areas_time(struct areas *a, int repeat)
 		}
 		ret = areas_restore(a);
 		t2 = now_ns();
+		/* Checked outside the timed part: all leaves are back */
+		if (!ret && !a->by_user && areas_leaves(a) != a->leaves)
+			ret = -EIO;
 		if (ret)
 			break;
 		if (traced) {
@@ -548,6 +655,7 @@ static int bench_areas(const char *bdf, int n, int repeat)
 	for (i = 0; i < n; i++)
 		a.iova[i] = iova_allocator_alloc(iovas, a.size);
 	ret = areas_map(&a);
+	ret = ret ?: areas_probe_restore(&a);
 	if (!ret)
 		ret = areas_time(&a, repeat);
 	if (a.fd >= 0)
@@ -567,6 +675,7 @@ struct mock {
 	int n;
 	int m;
 	u64 size;
+	bool by_user;	/* the kernel leaves the restore to userspace */
 };
 
 #define MOCK_SIZE	(4 * (u64)getpagesize())
@@ -676,10 +785,21 @@ static int mock_restore(struct mock *k)
 {
 	int ret = mock_revoke(k, false);
 
-	ret = ret ?: mock_kernel_restored(k);
-	if (ret)
-		return ret < 0 ? ret : 0;
+	if (ret || !k->by_user)
+		return ret;
 	return mock_unmap(k) ?: mock_map(k);
+}
+
+/* Whether this kernel restores the areas itself; leaves them all mapped */
+static int mock_probe_restore(struct mock *k)
+{
+	int ret = mock_revoke(k, true) ?: mock_revoke(k, false);
+
+	ret = ret ?: mock_kernel_restored(k);
+	if (ret < 0)
+		return ret;
+	k->by_user = !ret;
+	return k->by_user ? mock_unmap(k) ?: mock_map(k) : 0;
 }
 
 /*
@@ -742,12 +862,16 @@ static int bench_mock(int n, int m, int repeat)
 	u64 t0, t1, t2;
 
 	ret = mock_setup(&k);
+	ret = ret ?: mock_probe_restore(&k);
 	for (r = 0; r < repeat && !ret; r++) {
 		t0 = now_ns();
 		ret = mock_revoke(&k, true);
 		t1 = now_ns();
 		ret = ret ?: mock_restore(&k);
 		t2 = now_ns();
+		/* Checked outside the timed part */
+		if (!ret && !k.by_user && mock_kernel_restored(&k) != 1)
+			ret = -EIO;
 		if (ret)
 			break;
 		printf("bench: mock_areas=%d domains=%d size=%llu op=revoke ns=%llu\n",
