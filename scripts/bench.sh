@@ -4,10 +4,14 @@
 # through iommufd, on the series and on the upstream kernel, side by side.
 #
 # Builds the fast (non-debug) flavour of both kernels and dmabufbench, then
-# boots them alternately (BENCH_ROUNDS rounds, default 3) in the bench VM
+# boots them alternately (BENCH_ROUNDS rounds, default 5) in the bench VM
 # layout (run-vm.sh --layout bench: one ivshmem per BAR size in BENCH_SIZES,
 # default 16M 1G 16G 64G, each backed by a sparse host file), where the
-# bench suite runs dmabufbench BENCH_REPEAT times per operation (default 20).
+# bench suite runs dmabufbench BENCH_REPEAT times per operation (default
+# 100; a single map of a BAR takes tens of microseconds under TCG, where
+# the host's noise moves a median of 20 by a third), and each RAM map and
+# unmap of the --ram experiment BENCH_RAM_REPEAT times (default 10, as each
+# takes about 0.1 s).
 # scripts/bench_report.py writes build/bench/results.md, results.tsv and
 # the plot time-vs-size.{png,svg}. Any kernel that does not build or boot,
 # or any measurement that fails, fails make bench with its reason; no number
@@ -15,8 +19,9 @@
 set -euo pipefail
 . "$(dirname "$0")/lib.sh"
 
-rounds=${BENCH_ROUNDS:-3}
-repeat=${BENCH_REPEAT:-20}
+rounds=${BENCH_ROUNDS:-5}
+repeat=${BENCH_REPEAT:-100}
+ram_repeat=${BENCH_RAM_REPEAT:-10}
 out=$BUILD/bench
 mkdir -p "$out"
 
@@ -40,7 +45,7 @@ for r in $(seq 1 "$rounds"); do
 		set +e
 		FLAVOR=fast SERIES=$series "$ROOT/scripts/run-vm.sh" --layout bench \
 			--name "$name" --suites bench --timeout 1200 --no-report \
-			--cmdline "dmabuf.repeat=$repeat"
+			--cmdline "dmabuf.repeat=$repeat dmabuf.ram_repeat=$ram_repeat"
 		status=$?
 		set -e
 		[ $status = 0 ] || die "bench ($name)" "$LOGS/vm-$name.log" \
@@ -55,6 +60,6 @@ cpu=$(sed -n 's/^model name[[:space:]]*: //p' /proc/cpuinfo | head -1)
 qemu=$(qemu-system-x86_64 --version | head -1)
 python3 "$ROOT/scripts/bench_report.py" --out "$out" \
 	--env "host CPU=$cpu ($(nproc) CPUs)" --env "QEMU=$qemu" \
-	--env "rounds=$rounds, repeats per operation and round=$repeat" \
-	--env "command=make bench BENCH_ROUNDS=$rounds BENCH_REPEAT=$repeat" \
+	--env "rounds=$rounds, repeats per operation and round=$repeat (RAM maps: $ram_repeat)" \
+	--env "command=make bench BENCH_ROUNDS=$rounds BENCH_REPEAT=$repeat BENCH_RAM_REPEAT=$ram_repeat" \
 	"${logs[@]}"

@@ -49,6 +49,7 @@ def parse_fields(text):
 class Runs:
     def __init__(self):
         self.ns = defaultdict(list)        # (kernel, size, op) -> [ns]
+        self.rounds = defaultdict(list)    # (kernel, size, op) -> [[ns]]
         self.inv = defaultdict(list)       # (kernel, size, op) -> [count]
         self.leaves = {}                   # (kernel, size) -> (4k, 2m, 1g)
         self.restore = {}                  # kernel -> kernel|user
@@ -64,7 +65,10 @@ class Runs:
         self.errors = []
 
     def read(self, kernel, log):
+        """One boot of @kernel: its samples join the pooled ones, and are
+        kept apart as one round too"""
         found = False
+        this_round = defaultdict(list)
         for raw in Path(log).read_text(errors='replace').splitlines():
             raw = raw.rstrip('\r')
             m = VERSION.search(raw)
@@ -118,6 +122,7 @@ class Runs:
             size = int(f['size'])
             if 'ns' in f:
                 self.ns[(kernel, size, f['op'])].append(int(f['ns']))
+                this_round[(kernel, size, f['op'])].append(int(f['ns']))
                 found = True
             elif 'iotlb_inv' in f:
                 self.inv[(kernel, size, f['op'])].append(int(f['iotlb_inv']))
@@ -125,6 +130,8 @@ class Runs:
                 self.leaves[(kernel, size)] = (int(f['leaves_4k']),
                                                int(f['leaves_2m']),
                                                int(f['leaves_1g']))
+        for key, values in this_round.items():
+            self.rounds[key].append(values)
         if not found:
             self.errors.append(f'{log}: no measurement')
 
@@ -185,7 +192,7 @@ def table(runs):
     for size in runs.sizes():
         out.append(f'\n### BAR of {human(size)}\n')
         out.append('| operation | series median (min-max) ms | upstream median '
-                   '(min-max) ms | series/upstream | IOTLB inv. series | '
+                   '(min-max) ms | series/upstream (per round) | IOTLB inv. series | '
                    'IOTLB inv. upstream |')
         out.append('|---|---|---|---|---|---|')
         for op in TABLE_OPS:
@@ -202,6 +209,7 @@ def table(runs):
             if not med and op not in OPS:
                 continue
             ratio = (f'{med["series"] / med["upstream"]:.2f}'
+                     f'{round_range(runs, size, op)}'
                      if len(med) == 2 and med['upstream'] else 'n/a')
             inv = [','.join(str(x) for x in sorted(set(
                 runs.inv.get((k, size, op), [])))) or 'n/a' for k in KERNELS]
@@ -326,6 +334,21 @@ def areas_goals(runs):
     return out
 
 
+def round_ratios(runs, size, op):
+    """The ratio series/upstream of the medians of each round, the i-th boot
+    of the series against the i-th of upstream"""
+    s_, u = (runs.rounds.get(('series', size, op), []),
+             runs.rounds.get(('upstream', size, op), []))
+    return [statistics.median(a) / statistics.median(b)
+            for a, b in zip(s_, u) if a and b and statistics.median(b)]
+
+
+def round_range(runs, size, op):
+    """' (rounds lo-hi)' when there were several rounds, else ''"""
+    r = round_ratios(runs, size, op)
+    return f' (rounds {min(r):.2f}-{max(r):.2f})' if len(r) > 1 else ''
+
+
 def median(runs, kernel, size, op):
     v = runs.ns.get((kernel, size, op))
     return statistics.median(v) if v else None
@@ -336,7 +359,8 @@ def ratio_goal(runs, size, op, limit):
              median(runs, 'upstream', size, op))
     if s_ is None or not u:
         return 'not measured'
-    return f'{s_ / u:.2f}x: {"met" if s_ / u <= limit else "NOT met"}'
+    return (f'{s_ / u:.2f}x{round_range(runs, size, op)}: '
+            f'{"met" if s_ / u <= limit else "NOT met"}')
 
 
 def restore_goal(runs, size):

@@ -53,14 +53,17 @@ bench: mock_areas=100 domains=2 size=16384 op=revoke ns=2000000
 
 
 class BenchReport(unittest.TestCase):
-    def run_report(self, series, upstream):
+    def run_report(self, series, upstream, *more_rounds):
+        """Each (series, upstream) pair of logs is one round"""
         d = tempfile.mkdtemp()
         logs = []
-        for kernel, text in (("series", series), ("upstream", upstream)):
-            path = os.path.join(d, kernel + ".log")
-            with open(path, "w") as f:
-                f.write(text)
-            logs.append(f"{kernel}:{path}")
+        rounds = ((series, upstream),) + more_rounds
+        for i, pair in enumerate(rounds):
+            for kernel, text in zip(("series", "upstream"), pair):
+                path = os.path.join(d, f"{kernel}-{i}.log")
+                with open(path, "w") as f:
+                    f.write(text)
+                logs.append(f"{kernel}:{path}")
         r = subprocess.run([sys.executable, REPORT, "--out", d] + logs,
                            capture_output=True, text=True)
         with open(os.path.join(d, "results.md")) as f:
@@ -137,6 +140,23 @@ class BenchReport(unittest.TestCase):
         _, md = self.run_report(SERIES + decode.format(400000, 1100000),
                                 UPSTREAM + decode.format(200000, 800000))
         self.assertIn("| 16 MiB | n/a (a net time within the noise) |", md)
+
+    def test_ratio_per_round(self):
+        # round 2: map 1 ms against 4 ms; pooled: 1.5 ms (1, 1, 2, 3)
+        # against 4 ms, per round 0.50 and 0.25
+        second = ("Linux version 7.3.0-series\n"
+                  "bench: bdf=0000:01:00.0 size=16777216 op=map ns=1000000\n",
+                  "Linux version 7.3.0\n"
+                  "bench: bdf=0000:01:00.0 size=16777216 op=map ns=4000000\n")
+        rc, md = self.run_report(SERIES, UPSTREAM, second)
+        self.assertEqual(0, rc)
+        self.assertIn("| map | 1.500 (1.000-3.000), n=4 | 4.000 (4.000-4.000),"
+                      " n=2 | 0.38 (rounds 0.25-0.50) |", md)
+        self.assertIn("| map at most 1.0x upstream | 16 MiB | 0.38x (rounds "
+                      "0.25-0.50): met |", md)
+        # one round: no range
+        _, md = self.run_report(SERIES, UPSTREAM)
+        self.assertIn("n=1 | 0.50 | 4 | n/a |", md)
 
     def test_a_log_without_measurements_fails(self):
         rc, md = self.run_report(SERIES, "Linux version 7.3.0\n")

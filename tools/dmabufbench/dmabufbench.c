@@ -3,8 +3,8 @@
  * dmabufbench: how long a VMM waits to map, unmap, revoke and restore a
  * DMA-buf of a whole BAR through iommufd, and what it costs the IOMMU.
  *
- *   dmabufbench [--repeat N] [--ram SIZE_MIB] [--areas N,N...]
- *               [--mock N,N...] BDF...
+ *   dmabufbench [--repeat N] [--ram SIZE_MIB] [--ram-repeat N]
+ *               [--areas N,N...] [--mock N,N...] BDF...
  *
  * For each BDF (a device bound to vfio-pci whose BAR 2 is memory nothing
  * else uses, such as QEMU's ivshmem), in an IOAS the device itself is
@@ -39,7 +39,9 @@
  * RAM four ways, each N times: a memfd through IOMMU_IOAS_MAP_FILE (iommufd
  * pins its pages), a udmabuf over the same memfd (through the DMA-buf
  * core's IOMMU interconnect, where the kernel has it), and both again over
- * 2 MiB hugetlbfs pages where the kernel has free ones.
+ * 2 MiB hugetlbfs pages where the kernel has free ones; --ram-repeat times
+ * each (default: the --repeat count), as a RAM map takes far longer than
+ * one of a BAR.
  *
  * Output, one line each, for the host to tabulate:
  *   bench: bdf=B size=S op=OP ns=N            (one per repeat)
@@ -938,7 +940,8 @@ static int run_mock(long n, void *arg)
 
 int main(int argc, char **argv)
 {
-	int i = 1, repeat = 5, ram_mib = 0, failed = 0, first, ret;
+	int i = 1, repeat = 5, ram_mib = 0, ram_repeat = 0, failed = 0;
+	int first, ret;
 	const char *areas = NULL, *mock = NULL;
 	struct run_args args;
 	bool by_user = false;
@@ -948,6 +951,8 @@ int main(int argc, char **argv)
 			repeat = atoi(argv[i + 1]);
 		else if (!strcmp(argv[i], "--ram"))
 			ram_mib = atoi(argv[i + 1]);
+		else if (!strcmp(argv[i], "--ram-repeat"))
+			ram_repeat = atoi(argv[i + 1]);
 		else if (!strcmp(argv[i], "--areas"))
 			areas = argv[i + 1];
 		else if (!strcmp(argv[i], "--mock"))
@@ -955,8 +960,9 @@ int main(int argc, char **argv)
 		else
 			break;
 	}
-	if (i >= argc || repeat < 1 || ram_mib < 0 || argv[i][0] == '-') {
-		fprintf(stderr, "usage: dmabufbench [--repeat N] [--ram SIZE_MIB] [--areas N,N...] [--mock N,N...] BDF...\n");
+	if (i >= argc || repeat < 1 || ram_mib < 0 || ram_repeat < 0 ||
+	    argv[i][0] == '-') {
+		fprintf(stderr, "usage: dmabufbench [--repeat N] [--ram SIZE_MIB] [--ram-repeat N] [--areas N,N...] [--mock N,N...] BDF...\n");
 		return 2;
 	}
 	for (first = i; i < argc; i++)
@@ -972,7 +978,8 @@ int main(int argc, char **argv)
 		return 2;
 	failed |= ret;
 	if (ram_mib) {
-		ret = bench_ram(argv[first], (u64)ram_mib << 20, repeat);
+		ret = bench_ram(argv[first], (u64)ram_mib << 20,
+				ram_repeat ? ram_repeat : repeat);
 
 		if (ret) {
 			fprintf(stderr, "dmabufbench: RAM: %s\n", strerror(-ret));
