@@ -25,7 +25,11 @@
  *
  * With --areas, one DMA-buf of the first BDF's BAR 2 is mapped at N IOVAs
  * of its domain, for each N given, and the revoke and the restore (on
- * upstream: unmap, export and map every area) are timed and traced.
+ * upstream: unmap, export and map every area) are timed and traced. Where
+ * a second BDF was given, the same again with M = 2 VT-d domains in the
+ * IOAS: the second device is bound to the same iommufd and attached to a
+ * paging domain of its own (IOMMU_HWPT_ALLOC), which the IOAS maps every
+ * area into too.
  *
  * With --mock, the same without a device, on iommufd's selftest mock
  * domains and mock exporter (CONFIG_IOMMUFD_TEST): one mock DMA-buf mapped
@@ -50,7 +54,7 @@
  *   bench: restore=kernel|user                 (what this kernel does)
  *   bench: ram=memfd|udmabuf pages=4k|2m size=S op=map|unmap ns=N
  *   bench: ram=KIND pages=P size=S error=ERRNO (the kernel refused it)
- *   bench: areas=N size=S op=revoke|restore ns=N|iotlb_inv=N
+ *   bench: areas=N domains=M size=S op=revoke|restore ns=N|iotlb_inv=N
  *   bench: mock_areas=N domains=M size=S op=revoke|restore ns=N
  * Exit status: 0 when every step worked, 1 otherwise, 2 on bad usage.
  */
@@ -518,11 +522,14 @@ static int bench_ram(const char *bdf, u64 size, int repeat)
 	return ret;
 }
 
-/* The areas experiment: one DMA-buf mapped at @n IOVAs */
+/* The areas experiment: one DMA-buf mapped at @n IOVAs of @m domains */
 struct areas {
 	struct iommu *iommu;
 	struct vfio_pci_device *device;
 	const char *bdf;
+	const char *bdf2;	/* the device of the second domain, if @m is 2 */
+	int fd2;		/* its cdev, bound and attached */
+	int m;
 	u64 size;
 	iova_t *iova;
 	int n;
@@ -558,17 +565,56 @@ static int areas_unmap(struct areas *a)
 	return ret;
 }
 
-/* The leaves that map the areas, read in one pass over the table */
+/* The leaves that map the areas in every domain, one pass over each table */
 static long areas_leaves(struct areas *a)
 {
 	iova_t lo = a->iova[0], hi = a->iova[0];
+	long n, n2 = 0;
 	int i;
 
 	for (i = 1; i < a->n; i++) {
 		lo = a->iova[i] < lo ? a->iova[i] : lo;
 		hi = a->iova[i] > hi ? a->iova[i] : hi;
 	}
-	return count_leaves(a->bdf, lo, hi + a->size);
+	n = count_leaves(a->bdf, lo, hi + a->size);
+	if (a->bdf2)
+		n2 = count_leaves(a->bdf2, lo, hi + a->size);
+	return n < 0 ? n : n2 < 0 ? n2 : n + n2;
+}
+
+/*
+ * Give the IOAS a second VT-d domain: bind the device @a->bdf2 to the same
+ * iommufd and attach it to a new paging domain of the IOAS. Closing
+ * @a->fd2 detaches it; the domain goes with the iommufd.
+ */
+static int areas_second_domain(struct areas *a)
+{
+	struct vfio_device_bind_iommufd bind = {
+		.argsz = sizeof(bind),
+		.iommufd = a->iommu->iommufd,
+	};
+	struct iommu_hwpt_alloc alloc = {
+		.size = sizeof(alloc),
+		.pt_id = a->iommu->ioas_id,
+	};
+	struct vfio_device_attach_iommufd_pt attach = {
+		.argsz = sizeof(attach),
+	};
+	const char *path = vfio_pci_get_cdev_path(a->bdf2);
+
+	a->fd2 = open(path, O_RDWR | O_CLOEXEC);
+	free((void *)path);
+	if (a->fd2 < 0)
+		return -errno;
+	if (ioctl(a->fd2, VFIO_DEVICE_BIND_IOMMUFD, &bind))
+		return -errno;
+	alloc.dev_id = bind.out_devid;
+	if (ioctl(a->iommu->iommufd, IOMMU_HWPT_ALLOC, &alloc))
+		return -errno;
+	attach.pt_id = alloc.out_hwpt_id;
+	if (ioctl(a->fd2, VFIO_DEVICE_ATTACH_IOMMUFD_PT, &attach))
+		return -errno;
+	return 0;
 }
 
 /* Memory decode on; where the kernel leaves the areas revoked, remap them */
@@ -620,28 +666,32 @@ static int areas_time(struct areas *a, int repeat)
 		if (ret)
 			break;
 		if (traced) {
-			printf("bench: areas=%d size=%llu op=revoke iotlb_inv=%ld\n",
-			       a->n, (unsigned long long)a->size, inv);
-			printf("bench: areas=%d size=%llu op=restore iotlb_inv=%ld\n",
-			       a->n, (unsigned long long)a->size,
+			printf("bench: areas=%d domains=%d size=%llu op=revoke iotlb_inv=%ld\n",
+			       a->n, a->m, (unsigned long long)a->size, inv);
+			printf("bench: areas=%d domains=%d size=%llu op=restore iotlb_inv=%ld\n",
+			       a->n, a->m, (unsigned long long)a->size,
 			       trace_count());
 		} else if (r < repeat) {
-			printf("bench: areas=%d size=%llu op=revoke ns=%llu\n",
-			       a->n, (unsigned long long)a->size,
+			printf("bench: areas=%d domains=%d size=%llu op=revoke ns=%llu\n",
+			       a->n, a->m, (unsigned long long)a->size,
 			       (unsigned long long)(t1 - t0));
-			printf("bench: areas=%d size=%llu op=restore ns=%llu\n",
-			       a->n, (unsigned long long)a->size,
+			printf("bench: areas=%d domains=%d size=%llu op=restore ns=%llu\n",
+			       a->n, a->m, (unsigned long long)a->size,
 			       (unsigned long long)(t2 - t1));
 		}
 	}
 	return ret;
 }
 
-static int bench_areas(const char *bdf, int n, int repeat)
+/* @n areas of the BAR of @bdf, in one domain, or in two if @bdf2 is set */
+static int bench_areas(const char *bdf, const char *bdf2, int n, int repeat)
 {
-	struct areas a = { .bdf = bdf, .n = n, .fd = -1 };
+	struct areas a = {
+		.bdf = bdf, .bdf2 = bdf2, .m = bdf2 ? 2 : 1, .n = n,
+		.fd = -1, .fd2 = -1,
+	};
 	struct iova_allocator *iovas;
-	int i, ret;
+	int i, ret = 0;
 
 	a.iova = calloc(n, sizeof(*a.iova));
 	if (!a.iova)
@@ -652,12 +702,16 @@ static int bench_areas(const char *bdf, int n, int repeat)
 	iovas = iova_allocator_init(a.iommu);
 	for (i = 0; i < n; i++)
 		a.iova[i] = iova_allocator_alloc(iovas, a.size);
-	ret = areas_map(&a);
+	if (bdf2)
+		ret = areas_second_domain(&a);
+	ret = ret ?: areas_map(&a);
 	ret = ret ?: areas_probe_restore(&a);
 	if (!ret)
 		ret = areas_time(&a, repeat);
 	if (a.fd >= 0)
 		areas_unmap(&a);
+	if (a.fd2 >= 0)
+		close(a.fd2);
 	iova_allocator_cleanup(iovas);
 	vfio_pci_device_cleanup(a.device);
 	iommu_cleanup(a.iommu);
@@ -909,16 +963,23 @@ static int for_each_n(const char *list, const char *opt,
 
 struct run_args {
 	const char *bdf;
+	const char *bdf2;	/* a second device, for a second domain */
 	int repeat;
 };
 
 static int run_areas(long n, void *arg)
 {
 	struct run_args *a = arg;
-	int ret = bench_areas(a->bdf, n, a->repeat);
+	int ret = bench_areas(a->bdf, NULL, n, a->repeat);
 
 	if (ret)
 		fprintf(stderr, "dmabufbench: %ld areas: %s\n", n, strerror(-ret));
+	if (!ret && a->bdf2) {
+		ret = bench_areas(a->bdf, a->bdf2, n, a->repeat);
+		if (ret)
+			fprintf(stderr, "dmabufbench: %ld areas, 2 domains: %s\n",
+				n, strerror(-ret));
+	}
 	return !!ret;
 }
 
@@ -968,7 +1029,11 @@ int main(int argc, char **argv)
 	for (first = i; i < argc; i++)
 		failed |= !!bench_device(argv[i], repeat, &by_user);
 	printf("bench: restore=%s\n", by_user ? "user" : "kernel");
-	args = (struct run_args){ .bdf = argv[first], .repeat = repeat };
+	args = (struct run_args){
+		.bdf = argv[first],
+		.bdf2 = first + 1 < argc ? argv[first + 1] : NULL,
+		.repeat = repeat,
+	};
 	ret = for_each_n(areas, "--areas", run_areas, &args);
 	if (ret == 2)
 		return 2;
