@@ -164,10 +164,14 @@ def net(runs, kernel, size, op):
 
 
 def net_ratio(runs, size, op):
-    """series/upstream of the net times; None unless both are positive (a
-    difference of medians inside the noise has no meaningful ratio)"""
+    """series/upstream of the net times; None unless both are positive and
+    upstream's is at least a tenth of its config write (a difference of
+    medians inside the noise has no meaningful ratio, and a tiny divisor
+    would make one up)"""
     s_, u = (net(runs, 'series', size, op), net(runs, 'upstream', size, op))
     if s_ is None or u is None or s_ <= 0 or u <= 0:
+        return None
+    if u < median(runs, 'upstream', size, DECODE[op]) / 10:
         return None
     return s_ / u
 
