@@ -44,8 +44,8 @@
  * pins its pages), a udmabuf over the same memfd (through the DMA-buf
  * core's IOMMU interconnect, where the kernel has it), and both again over
  * 2 MiB hugetlbfs pages where the kernel has free ones; --ram-repeat times
- * each (default: the --repeat count), as a RAM map takes far longer than
- * one of a BAR.
+ * each (0, the default: the --repeat count), as a RAM map takes far longer
+ * than one of a BAR.
  *
  * Output, one line each, for the host to tabulate:
  *   bench: bdf=B size=S op=OP ns=N            (one per repeat)
@@ -529,6 +529,8 @@ struct areas {
 	const char *bdf;
 	const char *bdf2;	/* the device of the second domain, if @m is 2 */
 	int fd2;		/* its cdev, bound and attached */
+	__u32 hwpt2;		/* the second domain, 0 if none */
+	const char *step;	/* what failed, for the error message */
 	int m;
 	u64 size;
 	iova_t *iova;
@@ -584,8 +586,8 @@ static long areas_leaves(struct areas *a)
 
 /*
  * Give the IOAS a second VT-d domain: bind the device @a->bdf2 to the same
- * iommufd and attach it to a new paging domain of the IOAS. Closing
- * @a->fd2 detaches it; the domain goes with the iommufd.
+ * iommufd and attach it to a new paging domain of the IOAS. On failure
+ * @a->step names the step; areas_drop_second_domain() undoes what was done.
  */
 static int areas_second_domain(struct areas *a)
 {
@@ -601,20 +603,41 @@ static int areas_second_domain(struct areas *a)
 		.argsz = sizeof(attach),
 	};
 	const char *path = vfio_pci_get_cdev_path(a->bdf2);
+	int err;
 
+	a->step = "opening the second device";
 	a->fd2 = open(path, O_RDWR | O_CLOEXEC);
+	err = errno;
 	free((void *)path);
 	if (a->fd2 < 0)
-		return -errno;
+		return -err;
+	a->step = "binding the second device to iommufd";
 	if (ioctl(a->fd2, VFIO_DEVICE_BIND_IOMMUFD, &bind))
 		return -errno;
+	a->step = "IOMMU_HWPT_ALLOC for the second device";
 	alloc.dev_id = bind.out_devid;
 	if (ioctl(a->iommu->iommufd, IOMMU_HWPT_ALLOC, &alloc))
 		return -errno;
-	attach.pt_id = alloc.out_hwpt_id;
+	a->hwpt2 = alloc.out_hwpt_id;
+	a->step = "attaching the second device to its domain";
+	attach.pt_id = a->hwpt2;
 	if (ioctl(a->fd2, VFIO_DEVICE_ATTACH_IOMMUFD_PT, &attach))
 		return -errno;
 	return 0;
+}
+
+/* Close the second device, which detaches it, then free its domain */
+static void areas_drop_second_domain(struct areas *a)
+{
+	struct iommu_destroy destroy = {
+		.size = sizeof(destroy),
+		.id = a->hwpt2,
+	};
+
+	if (a->fd2 >= 0)
+		close(a->fd2);
+	if (a->hwpt2)
+		ioctl(a->iommu->iommufd, IOMMU_DESTROY, &destroy);
 }
 
 /* Memory decode on; where the kernel leaves the areas revoked, remap them */
@@ -683,8 +706,12 @@ static int areas_time(struct areas *a, int repeat)
 	return ret;
 }
 
-/* @n areas of the BAR of @bdf, in one domain, or in two if @bdf2 is set */
-static int bench_areas(const char *bdf, const char *bdf2, int n, int repeat)
+/*
+ * @n areas of the BAR of @bdf, in one domain, or in two if @bdf2 is set;
+ * on failure *@what names the step
+ */
+static int bench_areas(const char *bdf, const char *bdf2, int n, int repeat,
+		       const char **what)
 {
 	struct areas a = {
 		.bdf = bdf, .bdf2 = bdf2, .m = bdf2 ? 2 : 1, .n = n,
@@ -704,14 +731,22 @@ static int bench_areas(const char *bdf, const char *bdf2, int n, int repeat)
 		a.iova[i] = iova_allocator_alloc(iovas, a.size);
 	if (bdf2)
 		ret = areas_second_domain(&a);
-	ret = ret ?: areas_map(&a);
-	ret = ret ?: areas_probe_restore(&a);
-	if (!ret)
+	if (!ret) {
+		a.step = "mapping the areas";
+		ret = areas_map(&a);
+	}
+	if (!ret) {
+		a.step = "probing which side restores";
+		ret = areas_probe_restore(&a);
+	}
+	if (!ret) {
+		a.step = "timing revoke and restore";
 		ret = areas_time(&a, repeat);
+	}
+	*what = a.step;
 	if (a.fd >= 0)
 		areas_unmap(&a);
-	if (a.fd2 >= 0)
-		close(a.fd2);
+	areas_drop_second_domain(&a);
 	iova_allocator_cleanup(iovas);
 	vfio_pci_device_cleanup(a.device);
 	iommu_cleanup(a.iommu);
@@ -970,15 +1005,17 @@ struct run_args {
 static int run_areas(long n, void *arg)
 {
 	struct run_args *a = arg;
-	int ret = bench_areas(a->bdf, NULL, n, a->repeat);
+	const char *what = NULL;
+	int ret = bench_areas(a->bdf, NULL, n, a->repeat, &what);
 
 	if (ret)
-		fprintf(stderr, "dmabufbench: %ld areas: %s\n", n, strerror(-ret));
+		fprintf(stderr, "dmabufbench: %ld areas: %s: %s\n", n, what,
+			strerror(-ret));
 	if (!ret && a->bdf2) {
-		ret = bench_areas(a->bdf, a->bdf2, n, a->repeat);
+		ret = bench_areas(a->bdf, a->bdf2, n, a->repeat, &what);
 		if (ret)
-			fprintf(stderr, "dmabufbench: %ld areas, 2 domains: %s\n",
-				n, strerror(-ret));
+			fprintf(stderr, "dmabufbench: %ld areas, 2 domains: %s: %s\n",
+				n, what, strerror(-ret));
 	}
 	return !!ret;
 }
@@ -999,6 +1036,15 @@ static int run_mock(long n, void *arg)
 	return failed;
 }
 
+/* A count of 0 or more, or -1 if @s is not one */
+static int parse_count(const char *s)
+{
+	char *end;
+	long n = strtol(s, &end, 10);
+
+	return end == s || *end || n < 0 || n > 1000000 ? -1 : (int)n;
+}
+
 int main(int argc, char **argv)
 {
 	int i = 1, repeat = 5, ram_mib = 0, ram_repeat = 0, failed = 0;
@@ -1013,7 +1059,7 @@ int main(int argc, char **argv)
 		else if (!strcmp(argv[i], "--ram"))
 			ram_mib = atoi(argv[i + 1]);
 		else if (!strcmp(argv[i], "--ram-repeat"))
-			ram_repeat = atoi(argv[i + 1]);
+			ram_repeat = parse_count(argv[i + 1]);
 		else if (!strcmp(argv[i], "--areas"))
 			areas = argv[i + 1];
 		else if (!strcmp(argv[i], "--mock"))
