@@ -10,12 +10,20 @@
 #   arm64-64k  the same suites on arm64 with 64 KiB pages under QEMU, with
 #              the IOMMU API (through IOMMUFD) so that the IOMMU interconnect
 #              suite runs: nothing may assume 4 KiB pages.
+#   modular    a build, not a run: x86_64 minimal.config with iommufd, VFIO,
+#              vfio-pci, DRM and vgem as modules
+#              (kernel/config/matrix-modular.config), vmlinux and modules,
+#              so that modpost checks what each module imports.
+#   nodmabuf   a build: iommufd built in without CONFIG_DMA_SHARED_BUFFER
+#              (kernel/config/matrix-nodmabuf.config); vmlinux must link.
 #
 # Each writes build/logs/matrix-<name>.log and build/logs/matrix-<name>.ktap,
-# the KUnit KTAP of the run with the suites renamed <name>:SUITE followed by
-# the markers of a finished run, and build/logs/matrix-<name>.status with
-# kunit.py's exit status; check.sh hands both to results.py.
-# Usage: matrix.sh [uml|arm64-64k]...   (default: both)
+# the KUnit KTAP of the run with the suites renamed <name>:SUITE (for a
+# build, one suite <name>:build with one case, the build) followed by the
+# markers of a finished run, and build/logs/matrix-<name>.status with the
+# exit status; check.sh hands both to results.py.
+# Usage: matrix.sh [uml|arm64-64k|modular|nodmabuf]...
+#        (default: all four; make check runs uml and arm64-64k)
 set -euo pipefail
 . "$(dirname "$0")/lib.sh"
 
@@ -47,8 +55,59 @@ run_matrix() {
 	[ "$rc" = 0 ] || say "matrix ($name): kunit.py exited with $rc"
 }
 
+# build_config NAME OUT: OUT/.config from tinyconfig plus minimal.config
+# with kernel/config/matrix-NAME.config in place of minimal's settings of
+# the same options; fails if Kconfig dropped any of them.
+build_config() {
+	local name=$1 out=$2 over=$ROOT/kernel/config/matrix-$1.config
+	local frag=$out.fragment names want bad=
+
+	names=$(sed -n 's/^\(# \)\{0,1\}\(CONFIG_[A-Za-z0-9_]*\)[ =].*/\2/p' "$over")
+	{
+		grep -v -w -F "$names" "$ROOT/kernel/config/minimal.config"
+		cat "$over"
+	} >"$frag"
+	kmake_in "$tree" "$out" tinyconfig &&
+		"$tree/scripts/kconfig/merge_config.sh" -m -O "$out" \
+			"$out/.config" "$frag" &&
+		kmake_in "$tree" "$out" olddefconfig || return 1
+	while read -r want; do
+		case $want in
+		CONFIG_*) grep -qxF "$want" "$out/.config" || bad+=" $want" ;;
+		"# CONFIG_"*)
+			want=${want#\# }; want=${want%% *}
+			grep -q "^$want=" "$out/.config" && bad+=" $want" ;;
+		esac
+	done <"$frag"
+	[ -z "$bad" ] || { echo "Kconfig did not keep:$bad"; return 1; }
+}
+
+# run_build NAME TARGET...: configure and build, the result as one KUnit
+# case for results.py
+run_build() {
+	local name=$1 log=$LOGS/matrix-$1.log out=$BUILD/matrix/$1 rc=0 res=ok
+	shift
+	local case=$*
+	say "matrix ($name): kernel build of ${*} (log: ${log#$ROOT/})"
+	rm -f "$LOGS/matrix-$name.ktap" "$LOGS/matrix-$name.status"
+	mkdir -p "$out"
+	{ build_config "$name" "$out" && kmake_in "$tree" "$out" "$@"; } \
+		>"$log" 2>&1 || rc=$?
+	[ "$rc" = 0 ] || res="not ok"
+	{
+		printf '%s\n' "KTAP version 1" "1..1" "    KTAP version 1" \
+			"    # Subtest: $name:build" "    1..1" \
+			"    $res 1 ${case// /_}" "$res 1 $name:build" |
+			sed "s/^/[    0.000000] /"
+		echo "dmabuf-ic: begin"
+		echo "dmabuf-ic: done"
+	} >"$LOGS/matrix-$name.ktap"
+	echo "$rc" >"$LOGS/matrix-$name.status"
+	[ "$rc" = 0 ] || say "matrix ($name): the build failed with $rc"
+}
+
 targets=("$@")
-[ ${#targets[@]} -gt 0 ] || targets=(uml arm64-64k)
+[ ${#targets[@]} -gt 0 ] || targets=(uml arm64-64k modular nodmabuf)
 for t in "${targets[@]}"; do
 	case $t in
 	uml)
@@ -62,8 +121,14 @@ for t in "${targets[@]}"; do
 			--kconfig_add CONFIG_IOMMUFD=y \
 			'dma-buf-i*'
 		;;
+	modular)
+		run_build modular vmlinux modules
+		;;
+	nodmabuf)
+		run_build nodmabuf vmlinux
+		;;
 	*)
-		die "matrix" "" "unknown target '$t' (uml, arm64-64k)"
+		die "matrix" "" "unknown target '$t' (uml, arm64-64k, modular, nodmabuf)"
 		;;
 	esac
 done
