@@ -63,6 +63,7 @@ build_config() {
 	local frag=$out.fragment names want bad=
 
 	names=$(sed -n 's/^\(# \)\{0,1\}\(CONFIG_[A-Za-z0-9_]*\)[ =].*/\2/p' "$over")
+	[ -n "$names" ] || { echo "$over names no option"; return 1; }
 	{
 		grep -v -w -F "$names" "$ROOT/kernel/config/minimal.config"
 		cat "$over"
@@ -87,7 +88,7 @@ build_config() {
 run_build() {
 	local name=$1 log=$LOGS/matrix-$1.log out=$BUILD/matrix/$1 rc=0 res=ok
 	shift
-	local case=$*
+	local targets=$*
 	say "matrix ($name): kernel build of ${*} (log: ${log#$ROOT/})"
 	rm -f "$LOGS/matrix-$name.ktap" "$LOGS/matrix-$name.status"
 	mkdir -p "$out"
@@ -97,7 +98,7 @@ run_build() {
 	{
 		printf '%s\n' "KTAP version 1" "1..1" "    KTAP version 1" \
 			"    # Subtest: $name:build" "    1..1" \
-			"    $res 1 ${case// /_}" "$res 1 $name:build" |
+			"    $res 1 ${targets// /_}" "$res 1 $name:build" |
 			sed "s/^/[    0.000000] /"
 		echo "dmabuf-ic: begin"
 		echo "dmabuf-ic: done"
