@@ -11,6 +11,8 @@ top_srcdir := $(abspath $(KSRC))
 selfdir := $(top_srcdir)/tools/testing/selftests
 
 # libvfio builds with the flags of the VFIO selftests; the tool with ours.
+# gnu11 rather than c11 only because the kernel's tools/include headers that
+# libvfio pulls in use typeof; the tools' own code keeps to C11.
 CFLAGS := -isystem $(abspath $(KHDR)) -I$(top_srcdir)/tools/include -I$(selfdir) \
 	-D_GNU_SOURCE -Wall -Werror -O2 -static
 TOOL_CFLAGS := $(TOOL_EXTRA_CFLAGS) -std=gnu11 -Wextra -Wno-unused-parameter \

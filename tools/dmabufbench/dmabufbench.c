@@ -229,16 +229,19 @@ static int kernel_restored(const char *bdf, iova_t iova, u64 size)
  */
 static int bench_restore(struct bench *b)
 {
+	int ret;
+
 	vfio_pci_cmd_set(b->device, PCI_COMMAND_MEMORY);
 	if (!b->by_user)
 		return 0;
-	return bench_unmap(b) ?: bench_map(b);
+	ret = bench_unmap(b);
+	return ret ? ret : bench_map(b);
 }
 
 /* Whether this kernel restores a revoked mapping itself; leaves it unmapped */
 static int probe_restore(struct bench *b)
 {
-	int ret = bench_map(b);
+	int ret = bench_map(b), err;
 
 	if (ret)
 		return ret;
@@ -246,7 +249,10 @@ static int probe_restore(struct bench *b)
 	vfio_pci_cmd_set(b->device, PCI_COMMAND_MEMORY);
 	ret = kernel_restored(b->bdf, b->iova, b->size);
 	b->by_user = !ret;
-	return bench_unmap(b) ?: (ret < 0 ? ret : 0);
+	err = bench_unmap(b);
+	if (err)
+		return err;
+	return ret < 0 ? ret : 0;
 }
 
 /* Count the leaves that map the BAR by size */
@@ -378,7 +384,8 @@ static int bench_device(const char *bdf, int repeat, bool *by_user)
 				printf("bench: bdf=%s size=%llu op=%s ns=%llu\n",
 				       bdf, (unsigned long long)b.size,
 				       op_names[op], (unsigned long long)ns);
-			ret = ret ?: settle(&b, op);
+			if (!ret)
+				ret = settle(&b, op);
 		}
 		if (ret)
 			break;
@@ -392,7 +399,8 @@ static int bench_device(const char *bdf, int repeat, bool *by_user)
 				printf("bench: bdf=%s size=%llu op=%s iotlb_inv=%ld\n",
 				       bdf, (unsigned long long)b.size,
 				       op_names[op], inv);
-			ret = ret ?: settle(&b, op);
+			if (!ret)
+				ret = settle(&b, op);
 		}
 		if (!ret && op == OP_MAP)
 			ret = print_leaves(&b);
@@ -559,9 +567,13 @@ static int areas_unmap(struct areas *a)
 {
 	int i, ret = 0;
 
-	for (i = 0; i < a->n; i++)
-		ret = __iommu_unmap_range(a->iommu, a->iova[i], a->size,
-					  NULL) ?: ret;
+	for (i = 0; i < a->n; i++) {
+		int err = __iommu_unmap_range(a->iommu, a->iova[i], a->size,
+					      NULL);
+
+		if (err)
+			ret = err;
+	}
 	close(a->fd);
 	a->fd = -1;
 	return ret;
@@ -641,12 +653,17 @@ static void areas_drop_second_domain(struct areas *a)
 }
 
 /* Memory decode on; where the kernel leaves the areas revoked, remap them */
+static int areas_remap(struct areas *a)
+{
+	int ret = areas_unmap(a);
+
+	return ret ? ret : areas_map(a);
+}
+
 static int areas_restore(struct areas *a)
 {
 	vfio_pci_cmd_set(a->device, PCI_COMMAND_MEMORY);
-	if (!a->by_user)
-		return 0;
-	return areas_unmap(a) ?: areas_map(a);
+	return a->by_user ? areas_remap(a) : 0;
 }
 
 /* Whether this kernel restores the areas itself; leaves them all mapped */
@@ -661,7 +678,7 @@ static int areas_probe_restore(struct areas *a)
 	if (ret < 0 || a->leaves < 0)
 		return ret < 0 ? ret : a->leaves;
 	a->by_user = !ret;
-	return a->by_user ? areas_unmap(a) ?: areas_map(a) : 0;
+	return a->by_user ? areas_remap(a) : 0;
 }
 
 /* Time (and, the last time, trace) @repeat revokes and restores */
@@ -868,25 +885,35 @@ static int mock_kernel_restored(struct mock *k)
 	return st.out_state & IOMMU_IOAS_DMABUF_STATE_REVOKED ? -EIO : 1;
 }
 
+static int mock_remap(struct mock *k)
+{
+	int ret = mock_unmap(k);
+
+	return ret ? ret : mock_map(k);
+}
+
 static int mock_restore(struct mock *k)
 {
 	int ret = mock_revoke(k, false);
 
 	if (ret || !k->by_user)
 		return ret;
-	return mock_unmap(k) ?: mock_map(k);
+	return mock_remap(k);
 }
 
 /* Whether this kernel restores the areas itself; leaves them all mapped */
 static int mock_probe_restore(struct mock *k)
 {
-	int ret = mock_revoke(k, true) ?: mock_revoke(k, false);
+	int ret = mock_revoke(k, true);
 
-	ret = ret ?: mock_kernel_restored(k);
+	if (!ret)
+		ret = mock_revoke(k, false);
+	if (!ret)
+		ret = mock_kernel_restored(k);
 	if (ret < 0)
 		return ret;
 	k->by_user = !ret;
-	return k->by_user ? mock_unmap(k) ?: mock_map(k) : 0;
+	return k->by_user ? mock_remap(k) : 0;
 }
 
 /*
@@ -949,12 +976,14 @@ static int bench_mock(int n, int m, int repeat)
 	u64 t0, t1, t2;
 
 	ret = mock_setup(&k);
-	ret = ret ?: mock_probe_restore(&k);
+	if (!ret)
+		ret = mock_probe_restore(&k);
 	for (r = 0; r < repeat && !ret; r++) {
 		t0 = now_ns();
 		ret = mock_revoke(&k, true);
 		t1 = now_ns();
-		ret = ret ?: mock_restore(&k);
+		if (!ret)
+			ret = mock_restore(&k);
 		t2 = now_ns();
 		/* Checked outside the timed part */
 		if (!ret && !k.by_user && mock_kernel_restored(&k) != 1)
