@@ -652,7 +652,7 @@ static void areas_drop_second_domain(struct areas *a)
 		ioctl(a->iommu->iommufd, IOMMU_DESTROY, &destroy);
 }
 
-/* Memory decode on; where the kernel leaves the areas revoked, remap them */
+/* What userspace does where the kernel leaves the areas revoked */
 static int areas_remap(struct areas *a)
 {
 	int ret = areas_unmap(a);
@@ -660,6 +660,7 @@ static int areas_remap(struct areas *a)
 	return ret ? ret : areas_map(a);
 }
 
+/* Memory decode on; where the kernel leaves the areas revoked, remap them */
 static int areas_restore(struct areas *a)
 {
 	vfio_pci_cmd_set(a->device, PCI_COMMAND_MEMORY);
@@ -885,6 +886,7 @@ static int mock_kernel_restored(struct mock *k)
 	return st.out_state & IOMMU_IOAS_DMABUF_STATE_REVOKED ? -EIO : 1;
 }
 
+/* What userspace does where the kernel leaves the areas revoked */
 static int mock_remap(struct mock *k)
 {
 	int ret = mock_unmap(k);
