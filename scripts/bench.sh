@@ -11,7 +11,11 @@
 # 100; a single map of a BAR takes tens of microseconds under TCG, where
 # the host's noise moves a median of 20 by a third), and each RAM map and
 # unmap of the --ram experiment BENCH_RAM_REPEAT times (default 10, as each
-# takes about 0.1 s).
+# takes about 0.1 s). Then each kernel boots once more in QEMU's
+# instruction counting mode (run-vm.sh --icount), where the same suite
+# times each operation BENCH_ICOUNT_REPEAT times (default 20; each RAM map
+# once) in guest instructions: the counts vary only with what else the
+# guest ran meanwhile (an interrupt, the other vCPU).
 # scripts/bench_report.py writes build/bench/results.md, results.tsv and
 # the plot time-vs-size.{png,svg}. Any kernel that does not build or boot,
 # or any measurement that fails, fails make bench with its reason; no number
@@ -22,6 +26,7 @@ set -euo pipefail
 rounds=${BENCH_ROUNDS:-5}
 repeat=${BENCH_REPEAT:-100}
 ram_repeat=${BENCH_RAM_REPEAT:-10}
+icount_repeat=${BENCH_ICOUNT_REPEAT:-20}
 out=$BUILD/bench
 mkdir -p "$out"
 
@@ -36,30 +41,44 @@ run_logged "bench (dmabufbench)" "$LOGS/bench-build.log" \
 	make -C "$ROOT/tools/dmabufbench" KSRC="$BUILD/linux" \
 	KHDR="$BUILD/fast/headers/include" OUTPUT="$out/tools"
 
+# bench_boot KERNEL NAME CMDLINE [run-vm.sh option...]: one boot of KERNEL
+# (series or upstream) running the bench suite, its log build/logs/vm-NAME.log;
+# fails make bench unless the suite ran to its end.
+bench_boot() {
+	local kernel=$1 name=$2 series=series status
+	[ "$kernel" = upstream ] && series=none
+	set +e
+	FLAVOR=fast SERIES=$series "$ROOT/scripts/run-vm.sh" --layout bench \
+		--name "$name" --suites bench --timeout 1200 --no-report \
+		--cmdline "$3" "${@:4}"
+	status=$?
+	set -e
+	[ $status = 0 ] || die "bench ($name)" "$LOGS/vm-$name.log" \
+		"the VM exited with status $status"
+	grep -q "suite bench exit=0" "$LOGS/vm-$name.log" ||
+		die "bench ($name)" "$LOGS/vm-$name.log" "the bench suite failed"
+}
+
 logs=()
 for r in $(seq 1 "$rounds"); do
 	for kernel in series upstream; do
 		name=bench-$kernel-$r
-		series=series
-		[ $kernel = upstream ] && series=none
-		set +e
-		FLAVOR=fast SERIES=$series "$ROOT/scripts/run-vm.sh" --layout bench \
-			--name "$name" --suites bench --timeout 1200 --no-report \
-			--cmdline "dmabuf.repeat=$repeat dmabuf.ram_repeat=$ram_repeat"
-		status=$?
-		set -e
-		[ $status = 0 ] || die "bench ($name)" "$LOGS/vm-$name.log" \
-			"the VM exited with status $status"
-		grep -q "suite bench exit=0" "$LOGS/vm-$name.log" ||
-			die "bench ($name)" "$LOGS/vm-$name.log" "the bench suite failed"
+		bench_boot "$kernel" "$name" \
+			"dmabuf.repeat=$repeat dmabuf.ram_repeat=$ram_repeat"
 		logs+=("$kernel:$LOGS/vm-$name.log")
 	done
+done
+for kernel in series upstream; do
+	name=bench-$kernel-icount
+	bench_boot "$kernel" "$name" \
+		"dmabuf.repeat=$icount_repeat dmabuf.ram_repeat=1" --icount
+	logs+=("$kernel-icount:$LOGS/vm-$name.log")
 done
 
 cpu=$(sed -n 's/^model name[[:space:]]*: //p' /proc/cpuinfo | head -1)
 qemu=$(qemu-system-x86_64 --version | head -1)
 python3 "$ROOT/scripts/bench_report.py" --out "$out" \
 	--env "host CPU=$cpu ($(nproc) CPUs)" --env "QEMU=$qemu" \
-	--env "rounds=$rounds, repeats per operation and round=$repeat (RAM maps: $ram_repeat)" \
-	--env "command=make bench BENCH_ROUNDS=$rounds BENCH_REPEAT=$repeat BENCH_RAM_REPEAT=$ram_repeat" \
+	--env "rounds=$rounds, repeats per operation and round=$repeat (RAM maps: $ram_repeat); under icount: one boot of each kernel, $icount_repeat repeats (RAM maps: 1)" \
+	--env "command=make bench BENCH_ROUNDS=$rounds BENCH_REPEAT=$repeat BENCH_RAM_REPEAT=$ram_repeat BENCH_ICOUNT_REPEAT=$icount_repeat" \
 	"${logs[@]}"

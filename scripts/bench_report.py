@@ -5,9 +5,12 @@
   bench_report.py --out DIR [--env KEY=VALUE]... KERNEL:LOG...
 
 KERNEL is "series" or "upstream"; every LOG is the console log of one boot
-of that kernel running the bench suite. Writes DIR/results.md (a table per
-BAR size: median, min and max of each operation on both kernels, the ratio
-series/upstream, IOTLB invalidations, IOMMU leaves), DIR/results.tsv and,
+of that kernel running the bench suite. KERNEL "series-icount" or
+"upstream-icount" names the log of a boot in QEMU's instruction counting
+mode (run-vm.sh --icount), whose "ns" are guest instructions. Writes
+DIR/results.md (a table per BAR size: median, min and max of each operation
+on both kernels, the ratio series/upstream, IOTLB invalidations, IOMMU
+leaves; the guest instructions of each operation), DIR/results.tsv and,
 when gnuplot is there, DIR/time-vs-size.png and .svg. Exits 1 when a log
 holds no measurement or dmabufbench failed in it.
 """
@@ -21,6 +24,9 @@ from collections import defaultdict
 from pathlib import Path
 
 KERNELS = ('series', 'upstream')
+# Suffix of the kernel name of a boot under icount, whose times count
+# guest instructions
+ICOUNT = '-icount'
 OPS = ('map', 'unmap', 'revoke', 'restore')
 # The config write alone, timed with no DMA-buf of the BAR: what a revoke
 # and a restore include on both kernels, whatever they do besides
@@ -434,8 +440,9 @@ def restore_goal(runs, size):
             f'{ratio_goal(runs, size, "restore", 0.5)} |']
 
 
-def goals(runs):
-    """The goals of the benchmark, each met or not, per BAR size"""
+def goals(runs, ic):
+    """The goals of the benchmark, each met or not, per BAR size; those on
+    time again in instructions where there were boots under icount"""
     out = ['\n## Goals\n', '| goal | BAR | result |', '|---|---|---|']
     for size in runs.sizes():
         for op in ('map', 'unmap', 'revoke'):
@@ -452,9 +459,119 @@ def goals(runs):
                'met' if max(inv) <= 1 else f'NOT met ({max(inv)})')
         out.append(f'| at most one IOTLB invalidation per revoke (one '
                    f'domain) | {human(size)} | {res} |')
+    out.extend(icount_goals(ic))
     out.extend(areas_goals(runs))
     out.extend(mock_goals(runs))
     return '\n'.join(out)
+
+
+def count(n):
+    return f'{n:,.0f}'
+
+
+def icount_cells(samples):
+    """'median (min-max)' instructions of each kernel's samples (a dict
+    kernel -> list) and the ratio series/upstream of the medians"""
+    cells, med = [], {}
+    for k in KERNELS:
+        v = samples.get(k)
+        if not v:
+            cells.append('n/a')
+            continue
+        m, lo, hi = stats(v)
+        med[k] = m
+        cells.append(f'{count(m)} ({count(lo)}-{count(hi)})')
+    ratio = (f'{med["series"] / med["upstream"]:.2f}'
+             if len(med) == 2 and med['upstream'] else 'n/a')
+    return cells, ratio
+
+
+def icount_table(ic):
+    """The instructions the guest executed in each operation, from the
+    boots under icount"""
+    if not ic.ns:
+        return ''
+    out = ['\n## Guest instructions per operation (TCG icount)\n',
+           'One more boot of each kernel, in QEMU\'s instruction counting '
+           'mode (-icount shift=0,sleep=off, both vCPUs on one host thread): '
+           'guest time advances by 1 ns per instruction either vCPU '
+           'executes, so each timing is the number of guest instructions '
+           'executed while the operation ran, userspace\'s and the kernel\'s, '
+           'the other vCPU\'s and interrupts\' included, largely whatever the '
+           'host was doing. It leaves out what the instructions cost in '
+           'caches and memory and the emulated devices\' work (an IOTLB '
+           'invalidation counts nothing here: see the tables above); an '
+           'operation that sleeps would count its sleep, as the guest clock '
+           'jumps to the next timer when both vCPUs are idle.\n',
+           '| BAR | operation | series median (min-max) | upstream median '
+           '(min-max) | series/upstream |',
+           '|---|---|---|---|---|']
+    for size in ic.sizes():
+        for op in TABLE_OPS:
+            cells, ratio = icount_cells(
+                {k: ic.ns.get((k, size, op)) for k in KERNELS})
+            if cells == ['n/a', 'n/a']:
+                continue
+            name = NAMES.get(op, op)
+            if op == 'restore':
+                name = ('restore (series: the kernel; upstream: '
+                        f'{ic.restore.get("upstream", "?")}space unmap, '
+                        'export, map)')
+            out.append(f'| {human(size)} | {name} | {cells[0]} '
+                       f'| {cells[1]} | {ratio} |')
+    if ic.ram_size:
+        out.extend(['', f'| {human(ic.ram_size)} of RAM | pages | operation '
+                    '| series median (min-max) | upstream median (min-max) | '
+                    'series/upstream |', '|---|---|---|---|---|---|'])
+        for kind in ('memfd', 'udmabuf'):
+            for pages in ('4k', '2m'):
+                for op in ('map', 'unmap'):
+                    samples = {k: ic.ram.get((k, kind, pages, op))
+                               for k in KERNELS}
+                    cells, ratio = icount_cells(samples)
+                    for i, k in enumerate(KERNELS):
+                        err = ic.ram_err.get((k, kind, pages))
+                        if not samples[k] and err is not None:
+                            cells[i] = f'refused (errno {err})'
+                    out.append(f'| {kind} | {pages} | {op} | {cells[0]} | '
+                               f'{cells[1]} | {ratio} |')
+    for what, data in (('areas', ic.areas), ('mock areas', ic.mock)):
+        keys = sorted({(n, m) for (_, n, m, _) in data})
+        if not keys:
+            continue
+        out.extend(['', f'| {what} N x domains M | operation | series '
+                    'median (min-max) | upstream median (min-max) | '
+                    'series/upstream |', '|---|---|---|---|---|'])
+        for n, m in keys:
+            for op in ('revoke', 'restore'):
+                cells, ratio = icount_cells(
+                    {k: data.get((k, n, m, op)) for k in KERNELS})
+                out.append(f'| {n} x {m} | {op} | {cells[0]} | {cells[1]} | '
+                           f'{ratio} |')
+    return '\n'.join(out)
+
+
+def icount_goals(ic):
+    """The goals on time again, in guest instructions, for every BAR size
+    either kernel was counted at"""
+    out = []
+    for size in ic.sizes():
+        for op in ('map', 'unmap', 'revoke'):
+            s_, u = (median(ic, 'series', size, op),
+                     median(ic, 'upstream', size, op))
+            res = ('not measured' if s_ is None or not u else
+                   f'{s_ / u:.2f}x: {"met" if s_ / u <= 1.0 else "NOT met"}')
+            out.append(f'| {op} at most 1.0x upstream, in guest instructions '
+                       f'| {human(size)} | {res} |')
+        r = net_ratio(ic, size, 'restore')
+        res = ('not measured' if net(ic, 'series', size, 'restore') is None
+               or net(ic, 'upstream', size, 'restore') is None else
+               'n/a (a net count within the noise)' if r is None else
+               f'{r:.2f}x: {"met" if r <= 0.5 else "NOT met"}')
+        out.append(f'| restore at most 0.5x upstream\'s unmap, export and '
+                   f'map, in guest instructions (both less the config '
+                   f'write) | {human(size)} | {res} |')
+    return out
 
 
 def ram_table(runs):
@@ -545,12 +662,15 @@ def main():
     a = ap.parse_args()
     outdir = Path(a.out)
     outdir.mkdir(parents=True, exist_ok=True)
-    runs = Runs()
+    runs, ic = Runs(), Runs()
     for arg in a.logs:
         kernel, log = arg.split(':', 1)
-        if kernel not in KERNELS:
+        if kernel.removesuffix(ICOUNT) not in KERNELS:
             sys.exit(f'bench-report: unknown kernel {kernel}')
-        runs.read(kernel, log)
+        if kernel.endswith(ICOUNT):
+            ic.read(kernel.removesuffix(ICOUNT), log)
+        else:
+            runs.read(kernel, log)
 
     md = ['# make bench: DMA-buf of a BAR through iommufd, series vs upstream',
           '',
@@ -565,20 +685,25 @@ def main():
     for k in KERNELS:
         md.append(f'- {k} kernel: {", ".join(sorted(runs.versions[k])) or "?"}'
                   f', restore by {runs.restore.get(k, "?")}')
+        if ic.nlogs[k]:
+            md.append(f'- {k} kernel under icount: '
+                      f'{", ".join(sorted(ic.versions[k])) or "?"}')
     for e in a.env:
         key, _, value = e.partition('=')
         md.append(f'- {key}: {value}')
-    if runs.dropped:
+    if runs.dropped + ic.dropped:
         md.append(f'- lines cut by kernel messages on the console, dropped: '
-                  f'{runs.dropped}')
+                  f'{runs.dropped + ic.dropped}')
     md.append(table(runs))
     md.append(areas_table(runs))
     md.append(mock_table(runs))
     md.append(ram_table(runs))
-    md.append(goals(runs))
+    md.append(icount_table(ic))
+    md.append(goals(runs, ic))
     note = plot(runs, outdir)
     md.append('\n![time vs BAR size](time-vs-size.svg)' if note is None
               else f'\n({note})')
+    runs.errors += ic.errors
     if runs.errors:
         md.append('\n## Errors\n')
         md.extend(f'- {e}' for e in runs.errors)

@@ -4,7 +4,7 @@
 #
 #   run-vm.sh --suites a,b [--kunit off|all|GLOB] [--timeout SEC] [--name N]
 #             [--cmdline ARGS] [--live | --show] [--no-report]
-#             [--layout test|bench]
+#             [--layout test|bench] [--icount]
 #
 # The VM is QEMU q35 under TCG with an emulated VT-d IOMMU (interrupt
 # remapping, caching mode), 2 vCPUs, and four devices for DMA tests:
@@ -24,10 +24,18 @@
 # start and end lines are shown while it runs; --show prints what the
 # guest's userspace prints (no kernel messages), --live the whole console.
 # --no-report skips the table: the caller reads the log (exit status: QEMU's).
+# --icount runs the guest in QEMU's instruction counting mode (both vCPUs
+# on one host thread, -icount shift=0,sleep=off): guest time advances by
+# 1 ns per instruction either vCPU executes, so an interval on the guest's
+# clocks counts the instructions executed in it (the other vCPU's, and
+# interrupts', included; device emulation counts nothing), largely
+# whatever the host is doing. When both vCPUs are idle the clock jumps to
+# the next timer, so an interval that sleeps includes the sleep.
 set -euo pipefail
 . "$(dirname "$0")/lib.sh"
 
 suites=unset kunit=off timeout=600 name= live=0 extra= report=1 layout=test
+accel=(-accel tcg,thread=multi)
 while [ $# -gt 0 ]; do
 	case $1 in
 	--suites) suites=$2; shift 2 ;;
@@ -39,6 +47,7 @@ while [ $# -gt 0 ]; do
 	--cmdline) extra=$2; shift 2 ;;
 	--no-report) report=0; shift ;;
 	--layout) layout=$2; shift 2 ;;
+	--icount) accel=(-accel tcg,thread=single -icount shift=0,sleep=off); shift ;;
 	*) die "run-vm" "" "unknown argument '$1'" ;;
 	esac
 done
@@ -110,7 +119,7 @@ detectors+=" no5lvl"
 npatches=$(series_patches | wc -l)
 [ "${SERIES:-series}" = none ] && npatches=0
 
-qemu=(qemu-system-x86_64 -machine q35,kernel-irqchip=split -accel tcg,thread=multi
+qemu=(qemu-system-x86_64 -machine q35,kernel-irqchip=split "${accel[@]}"
 	-cpu max -smp 2 -m 4G -no-reboot -display none -monitor none -serial stdio
 	-device intel-iommu,intremap=on,caching-mode=on)
 if [ $layout = test ]; then

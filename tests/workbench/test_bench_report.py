@@ -59,13 +59,18 @@ bench: mock_areas=100 domains=2 size=16384 op=revoke ns=2000000
 
 
 class BenchReport(unittest.TestCase):
-    def run_report(self, series, upstream, *more_rounds):
-        """Each (series, upstream) pair of logs is one round"""
+    def run_report(self, series, upstream, *more_rounds, icount=None):
+        """Each (series, upstream) pair of logs is one round; @icount, a
+        pair of logs of boots under icount"""
         d = tempfile.mkdtemp()
         logs = []
         rounds = ((series, upstream),) + more_rounds
+        kernels = [("series", "upstream")] * len(rounds)
+        if icount:
+            rounds += (icount,)
+            kernels.append(("series-icount", "upstream-icount"))
         for i, pair in enumerate(rounds):
-            for kernel, text in zip(("series", "upstream"), pair):
+            for kernel, text in zip(kernels[i], pair):
                 path = os.path.join(d, f"{kernel}-{i}.log")
                 with open(path, "w") as f:
                     f.write(text)
@@ -220,6 +225,80 @@ class BenchReport(unittest.TestCase):
             SERIES + "bench: areas=10 size=16777216 op=rev[   1.0] x\n",
             UPSTREAM)
         self.assertEqual(0, rc)
+        self.assertIn("dropped: 1", md)
+
+    ICOUNT_OP = "bench: bdf=0000:01:00.0 size=16777216 op={} ns={}\n"
+
+    def icount_logs(self):
+        """Counted boots: unmap 9,000, 9,001 and 12,000 (median 9,001)
+        against 8,500 (1.06x); map 16,500 against 17,000; revoke 6,000
+        against 6,000 (1.00x, met); restore 3,000 of which a 1,000 config
+        write against upstream's 11,000 of which 1,000 (0.20x net)"""
+        op = self.ICOUNT_OP
+        ser = ("Linux version 7.3.0-series\n" + op.format("map", 16500) +
+               op.format("unmap", 9000) + op.format("unmap", 9001) +
+               op.format("unmap", 12000) + op.format("revoke", 6000) +
+               op.format("restore", 3000) + op.format("decode_on", 1000) +
+               "bench: mock_areas=10 domains=2 size=16384 op=revoke "
+               "ns=40000\n"
+               "bench: ram=udmabuf pages=2m size=1073741824 op=map "
+               "ns=10000000\n")
+        ups = ("Linux version 7.3.0\n" + op.format("map", 17000) +
+               op.format("unmap", 8500) + op.format("revoke", 6000) +
+               op.format("restore", 11000) + op.format("decode_on", 1000) +
+               "bench: mock_areas=10 domains=2 size=16384 op=revoke "
+               "ns=50000\n"
+               "bench: ram=udmabuf pages=2m size=1073741824 error=95\n")
+        return ser, ups
+
+    def test_icount(self):
+        rc, md = self.run_report(SERIES, UPSTREAM, icount=self.icount_logs())
+        self.assertEqual(0, rc)
+        self.assertIn("| 16 MiB | unmap | 9,001 (9,000-12,000) | "
+                      "8,500 (8,500-8,500) | 1.06 |", md)
+        self.assertIn("| 16 MiB | memory decode on, no DMA-buf (the config "
+                      "write) | 1,000 (1,000-1,000) | 1,000 (1,000-1,000) | "
+                      "1.00 |", md)
+        # the mock row is in the mock table, not the VT-d areas one
+        mock = md.index("| mock areas N x domains M |")
+        self.assertGreater(md.index("| 10 x 2 | revoke | 40,000 (40,000-"
+                                    "40,000) | 50,000 (50,000-50,000) | "
+                                    "0.80 |"), mock)
+        self.assertIn("| unmap at most 1.0x upstream, in guest instructions "
+                      "| 16 MiB | 1.06x: NOT met |", md)
+        self.assertIn("| map at most 1.0x upstream, in guest instructions "
+                      "| 16 MiB | 0.97x: met |", md)
+        self.assertIn("| revoke at most 1.0x upstream, in guest instructions "
+                      "| 16 MiB | 1.00x: met |", md)
+        self.assertIn("in guest instructions (both less the config write) | "
+                      "16 MiB | 0.20x: met |", md)
+        self.assertIn("- series kernel under icount: 7.3.0-series", md)
+        self.assertIn("| udmabuf | 2m | map | 10,000,000 (10,000,000-"
+                      "10,000,000) | refused (errno 95) | n/a |", md)
+        # the timed boots' tables are not mixed with the counted ones
+        self.assertIn("| map | 2.000 (1.000-3.000), n=3 | 4.000 (4.000-4.000),"
+                      " n=1 | 0.50 | 4 | n/a |", md)
+
+    def test_icount_missing_kernel(self):
+        # no counted boot of upstream: every goal in instructions says so
+        ser, _ = self.icount_logs()
+        rc, md = self.run_report(SERIES, UPSTREAM,
+                                 icount=(ser, "Linux version 7.3.0\n"))
+        self.assertEqual(1, rc)
+        self.assertIn("| unmap at most 1.0x upstream, in guest instructions "
+                      "| 16 MiB | not measured |", md)
+        self.assertIn("in guest instructions (both less the config write) | "
+                      "16 MiB | not measured |", md)
+
+    def test_icount_failures_and_cut_lines(self):
+        ser, ups = self.icount_logs()
+        rc, md = self.run_report(
+            SERIES, UPSTREAM,
+            icount=(ser + "dmabufbench: 0000:01:00.0: unmap: Bad address\n",
+                    ups + "bench: bdf=0000:01:00.0 size=16777216 op=unmap "
+                    "ns=85[   3.1] x\n"))
+        self.assertEqual(1, rc)
+        self.assertIn("unmap: Bad address", md)
         self.assertIn("dropped: 1", md)
 
     def test_a_log_without_measurements_fails(self):
