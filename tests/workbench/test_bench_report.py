@@ -252,7 +252,8 @@ class BenchReport(unittest.TestCase):
         return ser, ups
 
     def test_icount(self):
-        rc, md = self.run_report(SERIES, UPSTREAM, icount=self.icount_logs())
+        ser, ups = self.icount_logs()
+        rc, md = self.run_report(SERIES, UPSTREAM, icount=(ser, ups))
         self.assertEqual(0, rc)
         self.assertIn("| 16 MiB | unmap | 9,001 (9,000-12,000) | "
                       "8,500 (8,500-8,500) | 1.06 |", md)
@@ -272,7 +273,14 @@ class BenchReport(unittest.TestCase):
                       "| 16 MiB | 1.00x: met |", md)
         self.assertIn("in guest instructions (both less the config write) | "
                       "16 MiB | 0.20x: met |", md)
-        self.assertIn("- series kernel under icount: 7.3.0-series", md)
+        # revoke 6,000 of which a 2,000 config write against 6,000 of
+        # which 3,000: 4,000 against 3,000 net
+        _, md = self.run_report(SERIES, UPSTREAM, icount=(
+            ser + self.ICOUNT_OP.format("decode_off", 2000),
+            ups + self.ICOUNT_OP.format("decode_off", 3000)))
+        self.assertIn("| revoke less the config write at most 1.0x "
+                      "upstream's, in guest instructions | 16 MiB | 1.33x: "
+                      "NOT met |", md)
         self.assertIn("| udmabuf | 2m | map | 10,000,000 (10,000,000-"
                       "10,000,000) | refused (errno 95) | n/a |", md)
         # the timed boots' tables are not mixed with the counted ones
