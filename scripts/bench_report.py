@@ -208,6 +208,21 @@ def net_rows(runs, size):
     return out
 
 
+def kernel_cells(samples, cell):
+    """One cell per kernel, cell(median, min, max, n) of its samples (a dict
+    kernel -> list) or 'n/a', and the medians by kernel"""
+    cells, med = [], {}
+    for k in KERNELS:
+        v = samples.get(k)
+        if not v:
+            cells.append('n/a')
+            continue
+        m, lo, hi = stats(v)
+        med[k] = m
+        cells.append(cell(m, lo, hi, len(v)))
+    return cells, med
+
+
 def table(runs):
     out = []
     for size in runs.sizes():
@@ -217,16 +232,9 @@ def table(runs):
                    'IOTLB inv. upstream |')
         out.append('|---|---|---|---|---|---|')
         for op in TABLE_OPS:
-            cells = []
-            med = {}
-            for k in KERNELS:
-                v = runs.ns.get((k, size, op))
-                if not v:
-                    cells.append('n/a')
-                    continue
-                m, lo, hi = stats(v)
-                med[k] = m
-                cells.append(f'{ms(m)} ({ms(lo)}-{ms(hi)}), n={len(v)}')
+            cells, med = kernel_cells(
+                {k: runs.ns.get((k, size, op)) for k in KERNELS},
+                lambda m, lo, hi, n: f'{ms(m)} ({ms(lo)}-{ms(hi)}), n={n}')
             if not med and op not in OPS:
                 continue
             ratio = (f'{med["series"] / med["upstream"]:.2f}'
@@ -472,15 +480,8 @@ def count(n):
 def icount_cells(samples):
     """'median (min-max)' instructions of each kernel's samples (a dict
     kernel -> list) and the ratio series/upstream of the medians"""
-    cells, med = [], {}
-    for k in KERNELS:
-        v = samples.get(k)
-        if not v:
-            cells.append('n/a')
-            continue
-        m, lo, hi = stats(v)
-        med[k] = m
-        cells.append(f'{count(m)} ({count(lo)}-{count(hi)})')
+    cells, med = kernel_cells(
+        samples, lambda m, lo, hi, n: f'{count(m)} ({count(lo)}-{count(hi)})')
     ratio = (f'{med["series"] / med["upstream"]:.2f}'
              if len(med) == 2 and med['upstream'] else 'n/a')
     return cells, ratio
