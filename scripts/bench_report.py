@@ -208,6 +208,15 @@ def net_rows(runs, size):
     return out
 
 
+def op_name(runs, op):
+    """How the tables name @op; the restore says who restores on upstream"""
+    if op == 'restore':
+        return ('restore (series: the kernel; upstream: '
+                f'{runs.restore.get("upstream", "?")}space unmap, export, '
+                'map)')
+    return NAMES.get(op, op)
+
+
 def kernel_cells(samples, cell):
     """One cell per kernel, cell(median, min, max, n) of its samples (a dict
     kernel -> list) or 'n/a', and the medians by kernel"""
@@ -242,12 +251,7 @@ def table(runs):
                      if len(med) == 2 and med['upstream'] else 'n/a')
             inv = [','.join(str(x) for x in sorted(set(
                 runs.inv.get((k, size, op), [])))) or 'n/a' for k in KERNELS]
-            name = NAMES.get(op, op)
-            if op == 'restore':
-                name = ('restore (series: the kernel; upstream: '
-                        f'{runs.restore.get("upstream", "?")}space unmap, '
-                        'export, map)')
-            out.append(f'| {name} | {cells[0]} | {cells[1]} | {ratio} | '
+            out.append(f'| {op_name(runs, op)} | {cells[0]} | {cells[1]} | {ratio} | '
                        f'{inv[0]} | {inv[1]} |')
         out.extend(net_rows(runs, size))
         for k in KERNELS:
@@ -513,12 +517,7 @@ def icount_table(ic):
                 {k: ic.ns.get((k, size, op)) for k in KERNELS})
             if cells == ['n/a', 'n/a']:
                 continue
-            name = NAMES.get(op, op)
-            if op == 'restore':
-                name = ('restore (series: the kernel; upstream: '
-                        f'{ic.restore.get("upstream", "?")}space unmap, '
-                        'export, map)')
-            out.append(f'| {human(size)} | {name} | {cells[0]} '
+            out.append(f'| {human(size)} | {op_name(ic, op)} | {cells[0]} '
                        f'| {cells[1]} | {ratio} |')
     if ic.ram_size:
         out.extend(['', f'| {human(ic.ram_size)} of RAM | pages | operation '
