@@ -53,11 +53,12 @@ if [ "${ARM64_CHECK:-1}" != 0 ] && [ "${SERIES:-series}" != none ]; then
 		CROSS_COMPILE=aarch64-linux-gnu- OUTPUT="$a64/vfio" \
 		KHDR_INCLUDES="-isystem $a64/headers/include" arm64-objs
 	run_logged "arm64 compile ($variant, dmabufctl)" "$log" \
-		aarch64-linux-gnu-gcc -c -std=gnu11 -D_GNU_SOURCE -Wall -Wextra \
-		-Werror -Wno-unused-parameter -Wno-missing-field-initializers \
-		-Wno-sign-compare -isystem "$a64/headers/include" \
-		-I"$tree/tools/include" -I"$tree/tools/testing/selftests" \
-		-I"$tree/tools/testing/selftests/vfio/lib/include" \
+		aarch64-linux-gnu-gcc -c -std=c11 -Wpedantic -Dtypeof=__typeof__ \
+		-D_GNU_SOURCE -Wall -Wextra -Werror -Wno-unused-parameter \
+		-Wno-missing-field-initializers -Wno-sign-compare \
+		-isystem "$tree/tools/include" -isystem "$a64/headers/include" \
+		-isystem "$tree/tools/testing/selftests" \
+		-isystem "$tree/tools/testing/selftests/vfio/lib/include" \
 		-o "$a64/tools/dmabufctl.o" "$ROOT/tools/dmabufctl/dmabufctl.c"
 	say "tests ($variant): VFIO selftests, libvfio and dmabufctl compile for arm64"
 fi

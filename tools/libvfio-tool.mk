@@ -10,13 +10,18 @@ OUTPUT ?= ../../build/tests/tools
 top_srcdir := $(abspath $(KSRC))
 selfdir := $(top_srcdir)/tools/testing/selftests
 
-# libvfio builds with the flags of the VFIO selftests; the tool with ours.
-# gnu11 rather than c11 only because the kernel's tools/include headers that
-# libvfio pulls in use typeof; the tools' own code keeps to C11.
+# libvfio builds with the flags of the VFIO selftests; the tool with ours:
+# ISO C11, pedantic, warnings as errors. The headers it includes (uAPI,
+# the kernel's tools/include, libvfio's) are GNU C and are read as system
+# headers, so that only the tool's own code is held to C11; the one GNU
+# keyword they use, typeof, is spelled __typeof__ for them.
 CFLAGS := -isystem $(abspath $(KHDR)) -I$(top_srcdir)/tools/include -I$(selfdir) \
 	-D_GNU_SOURCE -Wall -Werror -O2 -static
-TOOL_CFLAGS := $(TOOL_EXTRA_CFLAGS) -std=gnu11 -Wextra -Wno-unused-parameter \
-	-Wno-missing-field-initializers -Wno-sign-compare
+TOOL_INCLUDES := -isystem $(top_srcdir)/tools/include -isystem $(abspath $(KHDR)) \
+	-isystem $(selfdir) -isystem $(selfdir)/vfio/lib/include
+TOOL_CFLAGS := $(TOOL_INCLUDES) $(TOOL_EXTRA_INCLUDES) -std=c11 -Wpedantic \
+	-Dtypeof=__typeof__ -D_GNU_SOURCE -Wall -Wextra -Werror -O2 -static \
+	-Wno-unused-parameter -Wno-missing-field-initializers -Wno-sign-compare
 
 all: $(OUTPUT)/$(TOOL)
 
@@ -33,7 +38,7 @@ $(LIBVFIO_O): $(LIBVFIO_H)
 UTIL_H := $(selfdir)/vfio/vfio_dmabuf_util.h
 
 $(OUTPUT)/$(TOOL): $(TOOL).c $(LIBVFIO_O) $(LIBVFIO_H) $(UTIL_H) | $(OUTPUT)
-	$(CC) $(CFLAGS) $(TOOL_CFLAGS) $< $(LIBVFIO_O) $(LDLIBS) -o $@
+	$(CC) $(TOOL_CFLAGS) $< $(LIBVFIO_O) $(LDLIBS) -o $@
 
 $(OUTPUT):
 	mkdir -p $@

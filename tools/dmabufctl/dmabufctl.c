@@ -1285,7 +1285,7 @@ static bool wants_help(int argc, char **argv)
 
 int main(int argc, char **argv)
 {
-	struct ctl_err e = {};
+	struct ctl_err e = { 0 };
 	struct p2p_opts o;
 	int ret;
 
