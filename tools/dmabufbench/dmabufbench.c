@@ -56,12 +56,14 @@
  *   bench: ram=KIND pages=P size=S error=ERRNO (the kernel refused it)
  *   bench: areas=N domains=M size=S op=revoke|restore ns=N|iotlb_inv=N
  *   bench: mock_areas=N domains=M size=S op=revoke|restore ns=N
- * stdout is fully buffered and written out, and a terminal on it drained
- * (tcdrain()), before each batch of timed operations, so that nothing
- * printed is still being sent while an operation is timed (see
- * quiet_console()).
+ * stdout is fully buffered (--repeat and --ram-repeat are at most 4000, so
+ * that a batch's lines fit in the buffer) and written out, and a terminal
+ * on it drained (tcdrain()), before each batch of timed operations, so
+ * that nothing printed is still being sent while an operation is timed
+ * (see quiet_console()).
  * Exit status: 0 when every step worked, 1 otherwise, 2 on bad usage.
  */
+#include <assert.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <stdio.h>
@@ -114,8 +116,16 @@ static u64 now_ns(void)
 	return (u64)ts.tv_sec * 1000000000ULL + ts.tv_nsec;
 }
 
-/* Room for the lines of the largest batch between two quiet_console() */
-#define STDOUT_BUFFER	(1 << 20)
+/*
+ * stdout's buffer: room for the lines of the largest batch between two
+ * quiet_console(), two lines of at most 128 bytes per repeat of at most
+ * MAX_REPEAT repeats. Static, as glibc's setvbuf() ignores the size it is
+ * given without a buffer, and stdout is flushed after main() returns.
+ */
+#define MAX_REPEAT	4000
+static char stdout_buffer[1 << 20];
+static_assert(sizeof(stdout_buffer) >= MAX_REPEAT * 2 * 128,
+	      "a batch of lines must fit in stdout's buffer");
 
 /*
  * Write out what the last batch printed and wait until the console has sent
@@ -1113,7 +1123,7 @@ int main(int argc, char **argv)
 	struct run_args args;
 	bool by_user = false;
 
-	if (setvbuf(stdout, NULL, _IOFBF, STDOUT_BUFFER)) {
+	if (setvbuf(stdout, stdout_buffer, _IOFBF, sizeof(stdout_buffer))) {
 		perror("dmabufbench: setvbuf");
 		return 1;
 	}
@@ -1131,8 +1141,8 @@ int main(int argc, char **argv)
 		else
 			break;
 	}
-	if (i >= argc || repeat < 1 || ram_mib < 0 || ram_repeat < 0 ||
-	    argv[i][0] == '-') {
+	if (i >= argc || repeat < 1 || repeat > MAX_REPEAT || ram_mib < 0 ||
+	    ram_repeat < 0 || ram_repeat > MAX_REPEAT || argv[i][0] == '-') {
 		fprintf(stderr, "usage: dmabufbench [--repeat N] [--ram SIZE_MIB] [--ram-repeat N] [--areas N,N...] [--mock N,N...] BDF...\n");
 		return 2;
 	}
