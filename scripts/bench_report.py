@@ -683,9 +683,10 @@ def main():
           '',
           'Each boot of a kernel ran dmabufbench on every ivshmem BAR of the '
           'VM; the kernels alternated. Times are wall clock in the guest '
-          'under TCG, with the console quiet (dmabufbench writes its lines '
-          'between batches of timed operations): only the ratio '
-          'series/upstream in the same run means something. IOTLB invalidations are the IOTLB and PASID-IOTLB '
+          'under TCG, with the console quiet (dmabufbench writes its '
+          'lines between batches of timed operations): only the ratio '
+          'series/upstream in the same run means something. IOTLB '
+          'invalidations are the IOTLB and PASID-IOTLB '
           'descriptors the VT-d driver queued (the intel_iommu:qi_submit '
           'tracepoint) during one more run of the operation; leaves are read '
           'from the Intel IOMMU debugfs page table after a map.',
