@@ -54,7 +54,7 @@ if [ "${ARM64_CHECK:-1}" != 0 ] && [ "${SERIES:-series}" != none ]; then
 		KHDR_INCLUDES="-isystem $a64/headers/include" arm64-objs
 	run_logged "arm64 compile ($variant, dmabufctl)" "$log" \
 		aarch64-linux-gnu-gcc -c -std=c11 -Wpedantic -Dtypeof=__typeof__ \
-		-D_GNU_SOURCE -Wall -Wextra -Werror -Wno-unused-parameter \
+		-D_GNU_SOURCE -O2 -Wall -Wextra -Werror -Wno-unused-parameter \
 		-Wno-missing-field-initializers -Wno-sign-compare \
 		-isystem "$tree/tools/include" -isystem "$a64/headers/include" \
 		-isystem "$tree/tools/testing/selftests" \

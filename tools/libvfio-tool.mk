@@ -13,8 +13,9 @@ selfdir := $(top_srcdir)/tools/testing/selftests
 # libvfio builds with the flags of the VFIO selftests; the tool with ours:
 # ISO C11, pedantic, warnings as errors. The headers it includes (uAPI,
 # the kernel's tools/include, libvfio's) are GNU C and are read as system
-# headers, so that only the tool's own code is held to C11; the one GNU
-# keyword they use, typeof, is spelled __typeof__ for them.
+# headers, so that only the tool's own code is held to C11. The one GNU
+# keyword their macros use, typeof, is defined to __typeof__; as that would
+# let the tool's own code use it too, the build refuses a tool that does.
 CFLAGS := -isystem $(abspath $(KHDR)) -I$(top_srcdir)/tools/include -I$(selfdir) \
 	-D_GNU_SOURCE -Wall -Werror -O2 -static
 TOOL_INCLUDES := -isystem $(top_srcdir)/tools/include -isystem $(abspath $(KHDR)) \
@@ -38,6 +39,7 @@ $(LIBVFIO_O): $(LIBVFIO_H)
 UTIL_H := $(selfdir)/vfio/vfio_dmabuf_util.h
 
 $(OUTPUT)/$(TOOL): $(TOOL).c $(LIBVFIO_O) $(LIBVFIO_H) $(UTIL_H) | $(OUTPUT)
+	@! grep -nw typeof $< || { echo "$<: typeof is not C11" >&2; exit 1; }
 	$(CC) $(TOOL_CFLAGS) $< $(LIBVFIO_O) $(LDLIBS) -o $@
 
 $(OUTPUT):
