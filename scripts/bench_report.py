@@ -12,7 +12,9 @@ DIR/results.md (a table per BAR size: median, min and max of each operation
 on both kernels, the ratio series/upstream, IOTLB invalidations, IOMMU
 leaves; the guest instructions of each operation), DIR/results.tsv and,
 when gnuplot is there, DIR/time-vs-size.png and .svg. Exits 1 when a log
-holds no measurement or dmabufbench failed in it.
+holds no measurement, dmabufbench failed in it, or the kernel splatted in
+it (results.py's patterns; tests/allowed-splats' "boot" entries excepted):
+numbers of a kernel that warned are not results.
 """
 import argparse
 import re
@@ -22,6 +24,8 @@ import subprocess
 import sys
 from collections import defaultdict
 from pathlib import Path
+
+from results import SPLATS, load_list
 
 KERNELS = ('series', 'upstream')
 # Suffix of the kernel name of a boot under icount, whose times count
@@ -36,6 +40,18 @@ NAMES = {'decode_off': 'memory decode off, no DMA-buf (the config write)',
          'decode_on': 'memory decode on, no DMA-buf (the config write)'}
 LINE = re.compile(r'(?:^|[\s\]])bench: (.*)$')
 VERSION = re.compile(r'Linux version (\S+)')
+ALLOWED_SPLATS = Path(__file__).resolve().parent.parent / 'tests' / \
+    'allowed-splats'
+
+
+def allowed_at_boot():
+    """The splats tests/allowed-splats allows at boot, whatever the suite"""
+    return load_list(str(ALLOWED_SPLATS), 'message').get('boot', [])
+
+
+def is_splat(line, allowed):
+    return (any(p.search(line) for p in SPLATS) and
+            not any(a in line for a in allowed))
 
 
 def parse_fields(text):
@@ -72,6 +88,7 @@ class Runs:
         self.mock = defaultdict(list)      # (kernel, n, m, op) -> [ns]
         self.dropped = 0
         self.errors = []
+        self.allowed = allowed_at_boot()
 
     def read(self, kernel, log):
         """One boot of @kernel: its samples join the pooled ones, and are
@@ -87,6 +104,8 @@ class Runs:
                 self.versions[kernel].add(m.group(1))
             if 'dmabufbench: ' in raw:
                 self.errors.append(f'{log}: {raw.strip()}')
+            if is_splat(raw, self.allowed):
+                self.errors.append(f'{log}: kernel splat: {raw.strip()}')
             m = LINE.search(raw)
             if not m:
                 continue

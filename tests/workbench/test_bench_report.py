@@ -331,6 +331,15 @@ class BenchReport(unittest.TestCase):
         self.assertEqual(0, rc)
         self.assertIn("dropped: 1", md)
 
+    def test_a_kernel_splat_fails(self):
+        rc, md = self.run_report(
+            SERIES, UPSTREAM + "[    5.100000] WARNING: CPU: 1 PID: 90 at "
+            "drivers/iommu/iommufd/pages.c:1445 iopt_dmabuf_unmap_area\n")
+        self.assertEqual(1, rc)
+        self.assertIn("kernel splat: [    5.100000] WARNING: CPU: 1", md)
+        # the numbers are still tabulated, for whoever reads the report
+        self.assertIn("| map | 2.000 (1.000-3.000), n=3 |", md)
+
     def test_a_failed_step_fails(self):
         rc, md = self.run_report(
             SERIES + "dmabufbench: 0000:01:00.0: map: No such device\n",
