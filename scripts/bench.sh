@@ -29,6 +29,14 @@ ram_repeat=${BENCH_RAM_REPEAT:-10}
 icount_repeat=${BENCH_ICOUNT_REPEAT:-20}
 out=$BUILD/bench
 mkdir -p "$out"
+# dmabufbench buffers a batch's lines and takes at most 4000 repeats
+for n in "$repeat" "$ram_repeat" "$icount_repeat"; do
+	case $n in
+	'' | *[!0-9]*) die "bench" "" "a repeat count must be a number, not '$n'" ;;
+	esac
+	[ "$n" -ge 1 ] && [ "$n" -le 4000 ] ||
+		die "bench" "" "repeat counts are 1 to 4000, not $n"
+done
 
 "$ROOT/scripts/deps.sh" --bench
 "$ROOT/scripts/tree.sh"

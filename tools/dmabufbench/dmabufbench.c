@@ -118,13 +118,13 @@ static u64 now_ns(void)
 
 /*
  * stdout's buffer: room for the lines of the largest batch between two
- * quiet_console(), two lines of at most 128 bytes per repeat of at most
- * MAX_REPEAT repeats. Static, as glibc's setvbuf() ignores the size it is
+ * quiet_console(): two lines of at most 128 bytes for each of at most
+ * MAX_REPEAT repeats and the traced run after them. Static, as glibc's setvbuf() ignores the size it is
  * given without a buffer, and stdout is flushed after main() returns.
  */
 #define MAX_REPEAT	4000
 static char stdout_buffer[1 << 20];
-static_assert(sizeof(stdout_buffer) >= MAX_REPEAT * 2 * 128,
+static_assert(sizeof(stdout_buffer) >= (MAX_REPEAT + 1) * 2 * 128,
 	      "a batch of lines must fit in stdout's buffer");
 
 /*
@@ -1129,9 +1129,9 @@ int main(int argc, char **argv)
 	}
 	for (; i + 1 < argc && argv[i][0] == '-'; i += 2) {
 		if (!strcmp(argv[i], "--repeat"))
-			repeat = atoi(argv[i + 1]);
+			repeat = parse_count(argv[i + 1]);
 		else if (!strcmp(argv[i], "--ram"))
-			ram_mib = atoi(argv[i + 1]);
+			ram_mib = parse_count(argv[i + 1]);
 		else if (!strcmp(argv[i], "--ram-repeat"))
 			ram_repeat = parse_count(argv[i + 1]);
 		else if (!strcmp(argv[i], "--areas"))
@@ -1143,7 +1143,9 @@ int main(int argc, char **argv)
 	}
 	if (i >= argc || repeat < 1 || repeat > MAX_REPEAT || ram_mib < 0 ||
 	    ram_repeat < 0 || ram_repeat > MAX_REPEAT || argv[i][0] == '-') {
-		fprintf(stderr, "usage: dmabufbench [--repeat N] [--ram SIZE_MIB] [--ram-repeat N] [--areas N,N...] [--mock N,N...] BDF...\n");
+		fprintf(stderr, "usage: dmabufbench [--repeat N] [--ram SIZE_MIB] [--ram-repeat N] [--areas N,N...] [--mock N,N...] BDF...\n"
+			"       (--repeat and --ram-repeat: at most %d)\n",
+			MAX_REPEAT);
 		return 2;
 	}
 	for (first = i; i < argc; i++)
