@@ -2,7 +2,8 @@
 # SPDX-License-Identifier: GPL-2.0
 """Tabulate and plot what dmabufbench printed in the bench VM runs.
 
-  bench_report.py --out DIR [--env KEY=VALUE]... KERNEL:LOG...
+  bench_report.py --out DIR [--env KEY=VALUE]... [--allowed-splats FILE]
+                  KERNEL:LOG...
 
 KERNEL is "series" or "upstream"; every LOG is the console log of one boot
 of that kernel running the bench suite. KERNEL "series-icount" or
@@ -13,8 +14,8 @@ on both kernels, the ratio series/upstream, IOTLB invalidations, IOMMU
 leaves; the guest instructions of each operation), DIR/results.tsv and,
 when gnuplot is there, DIR/time-vs-size.png and .svg. Exits 1 when a log
 holds no measurement, dmabufbench failed in it, or the kernel splatted in
-it (results.py's patterns; tests/allowed-splats' "boot" entries excepted):
-numbers of a kernel that warned are not results.
+it, judged as make check judges its logs (results.py, with
+tests/allowed-splats): numbers of a kernel that warned are not results.
 """
 import argparse
 import re
@@ -25,7 +26,7 @@ import sys
 from collections import defaultdict
 from pathlib import Path
 
-from results import SPLATS, load_list
+from results import Log, judge_splats, load_list
 
 KERNELS = ('series', 'upstream')
 # Suffix of the kernel name of a boot under icount, whose times count
@@ -44,14 +45,11 @@ ALLOWED_SPLATS = Path(__file__).resolve().parent.parent / 'tests' / \
     'allowed-splats'
 
 
-def allowed_at_boot():
-    """The splats tests/allowed-splats allows at boot, whatever the suite"""
-    return load_list(str(ALLOWED_SPLATS), 'message').get('boot', [])
-
-
-def is_splat(line, allowed):
-    return (any(p.search(line) for p in SPLATS) and
-            not any(a in line for a in allowed))
+def splats(log, lines, allowed):
+    """The splat lines of console log @log that @allowed (tests/allowed-
+    splats, read) does not allow, judged as make check judges them"""
+    _, bad = judge_splats(Log(log, lines), allowed, set())
+    return [text.strip() for _, text, _, _ in bad]
 
 
 def parse_fields(text):
@@ -69,7 +67,7 @@ def parse_fields(text):
 
 
 class Runs:
-    def __init__(self):
+    def __init__(self, allowed):
         self.ns = defaultdict(list)        # (kernel, size, op) -> [ns]
         # (kernel, size, op) -> {round: [ns]}; a kernel's i-th log is its
         # round i, paired with the other kernel's i-th
@@ -88,7 +86,7 @@ class Runs:
         self.mock = defaultdict(list)      # (kernel, n, m, op) -> [ns]
         self.dropped = 0
         self.errors = []
-        self.allowed = allowed_at_boot()
+        self.allowed = allowed         # tests/allowed-splats, read
 
     def read(self, kernel, log):
         """One boot of @kernel: its samples join the pooled ones, and are
@@ -97,15 +95,14 @@ class Runs:
         this_round = defaultdict(list)
         round_no = self.nlogs[kernel]
         self.nlogs[kernel] += 1
-        for raw in Path(log).read_text(errors='replace').splitlines():
+        lines = Path(log).read_text(errors='replace').splitlines()
+        for raw in lines:
             raw = raw.rstrip('\r')
             m = VERSION.search(raw)
             if m:
                 self.versions[kernel].add(m.group(1))
             if 'dmabufbench: ' in raw:
                 self.errors.append(f'{log}: {raw.strip()}')
-            if is_splat(raw, self.allowed):
-                self.errors.append(f'{log}: kernel splat: {raw.strip()}')
             m = LINE.search(raw)
             if not m:
                 continue
@@ -169,6 +166,8 @@ class Runs:
             self.rounds[key][round_no] = values
         if not found:
             self.errors.append(f'{log}: no measurement')
+        self.errors.extend(f'{log}: kernel splat: {text}'
+                           for text in splats(log, lines, self.allowed))
 
     def sizes(self):
         return sorted({s for (_, s, _) in self.ns})
@@ -684,11 +683,13 @@ def main():
     ap = argparse.ArgumentParser()
     ap.add_argument('--out', required=True)
     ap.add_argument('--env', action='append', default=[])
+    ap.add_argument('--allowed-splats', default=str(ALLOWED_SPLATS))
     ap.add_argument('logs', nargs='+')
     a = ap.parse_args()
     outdir = Path(a.out)
     outdir.mkdir(parents=True, exist_ok=True)
-    runs, ic = Runs(), Runs()
+    allowed = load_list(a.allowed_splats, 'message')
+    runs, ic = Runs(allowed), Runs(allowed)
     for arg in a.logs:
         kernel, log = arg.split(':', 1)
         if kernel.removesuffix(ICOUNT) not in KERNELS:
@@ -731,7 +732,9 @@ def main():
     note = plot(runs, outdir)
     md.append('\n![time vs BAR size](time-vs-size.svg)' if note is None
               else f'\n({note})')
-    runs.errors += ic.errors
+    # A splat of level 0 to 3 is on the console twice: as it happened, and
+    # again where the bench suite prints the kernel's warnings
+    runs.errors = list(dict.fromkeys(runs.errors + ic.errors))
     if runs.errors:
         md.append('\n## Errors\n')
         md.extend(f'- {e}' for e in runs.errors)

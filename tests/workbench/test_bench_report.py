@@ -59,11 +59,18 @@ bench: mock_areas=100 domains=2 size=16384 op=revoke ns=2000000
 
 
 class BenchReport(unittest.TestCase):
-    def run_report(self, series, upstream, *more_rounds, icount=None):
+    def run_report(self, series, upstream, *more_rounds, icount=None,
+                   allowed=None):
         """Each (series, upstream) pair of logs is one round; @icount, a
-        pair of logs of boots under icount"""
+        pair of logs of boots under icount; @allowed, the text of an
+        allowed-splats file"""
         d = tempfile.mkdtemp()
         logs = []
+        if allowed is not None:
+            path = os.path.join(d, "allowed-splats")
+            with open(path, "w") as f:
+                f.write(allowed)
+            logs.append(f"--allowed-splats={path}")
         rounds = ((series, upstream),) + more_rounds
         kernels = [("series", "upstream")] * len(rounds)
         if icount:
@@ -331,14 +338,33 @@ class BenchReport(unittest.TestCase):
         self.assertEqual(0, rc)
         self.assertIn("dropped: 1", md)
 
-    def test_a_kernel_splat_fails(self):
-        rc, md = self.run_report(
-            SERIES, UPSTREAM + "[    5.100000] WARNING: CPU: 1 PID: 90 at "
+    WARN = ("[    5.000000] ------------[ cut here ]------------\n"
+            "[    5.100000] WARNING: CPU: 1 PID: 90 at "
             "drivers/iommu/iommufd/pages.c:1445 iopt_dmabuf_unmap_area\n")
+
+    def test_a_kernel_splat_fails(self):
+        rc, md = self.run_report(SERIES, UPSTREAM + self.WARN)
         self.assertEqual(1, rc)
-        self.assertIn("kernel splat: [    5.100000] WARNING: CPU: 1", md)
+        self.assertIn("kernel splat: WARNING: CPU: 1 PID: 90 at "
+                      "drivers/iommu/iommufd/pages.c:1445", md)
+        self.assertIn("kernel splat: ------------[ cut here ]", md)
         # the numbers are still tabulated, for whoever reads the report
         self.assertIn("| map | 2.000 (1.000-3.000), n=3 |", md)
+
+    def test_an_allowed_splat_passes(self):
+        # Allowed at boot, as in tests/allowed-splats: the cut-here line
+        # goes with the WARNING line it announces, as in make check
+        rc, md = self.run_report(
+            SERIES, UPSTREAM + self.WARN,
+            allowed="boot WARNING: CPU: 1 PID: 90 at drivers/iommu\n")
+        self.assertEqual(0, rc)
+        self.assertNotIn("kernel splat", md)
+        # Allowed in another place only: still a failure
+        rc, md = self.run_report(
+            SERIES, UPSTREAM + self.WARN,
+            allowed="bench WARNING: CPU: 1 PID: 90 at drivers/iommu\n")
+        self.assertEqual(1, rc)
+        self.assertIn("kernel splat: WARNING: CPU: 1", md)
 
     def test_a_failed_step_fails(self):
         rc, md = self.run_report(
