@@ -39,7 +39,8 @@ $(LIBVFIO_O): $(LIBVFIO_H)
 UTIL_H := $(selfdir)/vfio/vfio_dmabuf_util.h
 
 $(OUTPUT)/$(TOOL): $(TOOL).c $(LIBVFIO_O) $(LIBVFIO_H) $(UTIL_H) | $(OUTPUT)
-	@! grep -nw typeof $< || { echo "$<: typeof is not C11" >&2; exit 1; }
+	@grep -nw typeof $<; case $$? in \
+	0) echo "$<: typeof is not C11" >&2; exit 1 ;; 1) ;; *) exit 2 ;; esac
 	$(CC) $(TOOL_CFLAGS) $< $(LIBVFIO_O) $(LDLIBS) -o $@
 
 $(OUTPUT):
