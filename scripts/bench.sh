@@ -29,13 +29,17 @@ ram_repeat=${BENCH_RAM_REPEAT:-10}
 icount_repeat=${BENCH_ICOUNT_REPEAT:-20}
 out=$BUILD/bench
 mkdir -p "$out"
-# dmabufbench buffers a batch's lines and takes at most 4000 repeats
-for n in "$repeat" "$ram_repeat" "$icount_repeat"; do
+# At least one round; dmabufbench buffers a batch's lines and takes at
+# most 4000 repeats
+for v in "BENCH_ROUNDS=$rounds" "BENCH_REPEAT=$repeat" \
+	"BENCH_RAM_REPEAT=$ram_repeat" "BENCH_ICOUNT_REPEAT=$icount_repeat"; do
+	n=${v#*=}
 	case $n in
-	'' | *[!0-9]*) die "bench" "" "a repeat count must be a number, not '$n'" ;;
+	*[!0-9]* | ????? | ??????*)
+		die "bench" "" "${v%%=*} must be a number from 1 to 4000, not '$n'" ;;
 	esac
 	[ "$n" -ge 1 ] && [ "$n" -le 4000 ] ||
-		die "bench" "" "repeat counts are 1 to 4000, not $n"
+		die "bench" "" "${v%%=*} must be a number from 1 to 4000, not $n"
 done
 
 "$ROOT/scripts/deps.sh" --bench
