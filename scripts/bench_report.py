@@ -45,11 +45,24 @@ ALLOWED_SPLATS = Path(__file__).resolve().parent.parent / 'tests' / \
     'allowed-splats'
 
 
-def splats(log, lines, allowed):
-    """The splat lines of console log @log that @allowed (tests/allowed-
-    splats, read) does not allow, judged as make check judges them"""
-    _, bad = judge_splats(Log(log, lines), allowed, set())
-    return [text.strip() for _, text, _, _ in bad]
+# What results.py finds wrong with a console log that also spoils a bench
+# run: the guest's setup failed (too few huge pages, say) or it booted
+# twice. Its other complaints are about tests, which the bench suite has
+# none of ("reported no test results"), or are caught here already ("no
+# suite ran": no measurement).
+SPOILERS = ('setup failed', "a second 'dmabuf-ic: begin'")
+
+
+def kernel_problems(log, lines, allowed):
+    """The splats of console log @log that @allowed (tests/allowed-splats,
+    read) does not allow, judged as make check judges them, each with its
+    line number, and the guest's own complaints that spoil a bench run"""
+    parsed = Log(log, lines)
+    _, bad = judge_splats(parsed, allowed, set())
+    found = [f'kernel splat at line {parsed.lines[i].number}: '
+             f'{text.strip()}' for i, text, _, _ in bad]
+    return found + [p for p in parsed.problems
+                    if any(s in p for s in SPOILERS)]
 
 
 def parse_fields(text):
@@ -166,8 +179,8 @@ class Runs:
             self.rounds[key][round_no] = values
         if not found:
             self.errors.append(f'{log}: no measurement')
-        self.errors.extend(f'{log}: kernel splat: {text}'
-                           for text in splats(log, lines, self.allowed))
+        self.errors.extend(f'{log}: {problem}' for problem in
+                           kernel_problems(log, lines, self.allowed))
 
     def sizes(self):
         return sorted({s for (_, s, _) in self.ns})
@@ -732,9 +745,7 @@ def main():
     note = plot(runs, outdir)
     md.append('\n![time vs BAR size](time-vs-size.svg)' if note is None
               else f'\n({note})')
-    # A splat of level 0 to 3 is on the console twice: as it happened, and
-    # again where the bench suite prints the kernel's warnings
-    runs.errors = list(dict.fromkeys(runs.errors + ic.errors))
+    runs.errors += ic.errors
     if runs.errors:
         md.append('\n## Errors\n')
         md.extend(f'- {e}' for e in runs.errors)

@@ -345,9 +345,11 @@ class BenchReport(unittest.TestCase):
     def test_a_kernel_splat_fails(self):
         rc, md = self.run_report(SERIES, UPSTREAM + self.WARN)
         self.assertEqual(1, rc)
-        self.assertIn("kernel splat: WARNING: CPU: 1 PID: 90 at "
-                      "drivers/iommu/iommufd/pages.c:1445", md)
-        self.assertIn("kernel splat: ------------[ cut here ]", md)
+        lines = len(UPSTREAM.splitlines())
+        self.assertIn(f"kernel splat at line {lines + 2}: WARNING: CPU: 1 "
+                      "PID: 90 at drivers/iommu/iommufd/pages.c:1445", md)
+        self.assertIn(f"kernel splat at line {lines + 1}: ------------"
+                      "[ cut here ]", md)
         # the numbers are still tabulated, for whoever reads the report
         self.assertIn("| map | 2.000 (1.000-3.000), n=3 |", md)
 
@@ -364,7 +366,33 @@ class BenchReport(unittest.TestCase):
             SERIES, UPSTREAM + self.WARN,
             allowed="bench WARNING: CPU: 1 PID: 90 at drivers/iommu\n")
         self.assertEqual(1, rc)
-        self.assertIn("kernel splat: WARNING: CPU: 1", md)
+        self.assertIn(": WARNING: CPU: 1", md)
+
+    def test_a_splat_in_the_bench_suite(self):
+        # As the bench suite prints the run's warnings: kernel lines inside
+        # its markers, judged under "bench"
+        log = ("dmabuf-ic: begin\ndmabuf-ic: suite bench start\n" + UPSTREAM
+               + self.WARN + "dmabuf-ic: suite bench exit=0\n"
+               "dmabuf-ic: done\n")
+        rc, md = self.run_report(SERIES, log)
+        self.assertEqual(1, rc)
+        self.assertIn(": WARNING: CPU: 1 PID: 90", md)
+        rc, md = self.run_report(
+            SERIES, log,
+            allowed="bench WARNING: CPU: 1 PID: 90 at drivers/iommu\n")
+        self.assertEqual(0, rc)
+        rc, md = self.run_report(
+            SERIES, log,
+            allowed="boot WARNING: CPU: 1 PID: 90 at drivers/iommu\n")
+        self.assertEqual(1, rc)
+
+    def test_a_failed_guest_setup_fails(self):
+        rc, md = self.run_report(
+            "dmabuf-ic: begin\ndmabuf-ic: setup failed: only 10 of 192 huge "
+            "pages\n" + SERIES, UPSTREAM)
+        self.assertEqual(1, rc)
+        self.assertIn("the guest's setup failed: only 10 of 192 huge pages",
+                      md)
 
     def test_a_failed_step_fails(self):
         rc, md = self.run_report(

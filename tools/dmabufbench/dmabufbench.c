@@ -119,8 +119,9 @@ static u64 now_ns(void)
 /*
  * stdout's buffer: room for the lines of the largest batch between two
  * quiet_console(): two lines of at most 128 bytes for each of at most
- * MAX_REPEAT repeats and the traced run after them. Static, as glibc's setvbuf() ignores the size it is
- * given without a buffer, and stdout is flushed after main() returns.
+ * MAX_REPEAT repeats and the traced run after them. Static, as glibc's
+ * setvbuf() ignores the size it is given without a buffer, and stdout is
+ * flushed after main() returns.
  */
 #define MAX_REPEAT	4000
 static char stdout_buffer[1 << 20];
