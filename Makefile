@@ -13,7 +13,7 @@ SUITES ?= iommufd
 KUNIT ?= off
 
 .PHONY: all deps source tree export kernel tests run check demo checkpatch \
-	users matrix bench bisect clean distclean help
+	users matrix bench profile bisect clean distclean help
 
 all: kernel tests
 
@@ -44,6 +44,7 @@ run: tests
 check: deps
 	@python3 tests/workbench/test_results.py -q
 	@python3 tests/workbench/test_bench_report.py -q
+	@python3 tests/workbench/test_profile_report.py -q
 	@python3 tests/workbench/test_patchmail.py -q
 	@FLAVOR=debug $(S)/tree.sh
 	@FLAVOR=debug $(S)/build-kernel.sh
@@ -67,6 +68,9 @@ matrix: tree
 
 bench: deps
 	@$(S)/bench.sh
+
+profile: deps
+	@$(S)/profile.sh
 
 bisect: tree
 	@$(S)/bisect.sh

@@ -42,16 +42,7 @@ for v in "BENCH_ROUNDS=$rounds" "BENCH_REPEAT=$repeat" \
 		die "bench" "" "${v%%=*} must be a number from 1 to 4000, not $n"
 done
 
-"$ROOT/scripts/deps.sh" --bench
-"$ROOT/scripts/tree.sh"
-FLAVOR=fast "$ROOT/scripts/build-kernel.sh"
-FLAVOR=fast SERIES=none "$ROOT/scripts/build-kernel.sh"
-
-# dmabufbench is built once, on the series' libvfio; it uses only uAPI that
-# upstream has too, so the same binary runs on both kernels.
-run_logged "bench (dmabufbench)" "$LOGS/bench-build.log" \
-	make -C "$ROOT/tools/dmabufbench" KSRC="$BUILD/linux" \
-	KHDR="$BUILD/fast/headers/include" OUTPUT="$out/tools"
+build_bench "$out"
 
 # bench_boot KERNEL NAME CMDLINE [run-vm.sh option...]: one boot of KERNEL
 # (series or upstream) running the bench suite, its log build/logs/vm-NAME.log;

@@ -9,8 +9,8 @@ PKGS="qemu-system-x86 flex bison bc libelf-dev libssl-dev cpio busybox-static
       libcap-dev uuid-dev ccache xz-utils dwarves python3 rsync kmod git make gcc
       libc6-dev perl gzip python3-ply python3-git gcc-aarch64-linux-gnu
       libc6-dev-arm64-cross qemu-system-arm"
-# make bench also plots its results
-[ "${1:-}" = --bench ] && PKGS="$PKGS gnuplot-nox"
+# make bench also plots its results; make profile steps the guest with gdb
+[ "${1:-}" = --bench ] && PKGS="$PKGS gnuplot-nox gdb"
 
 missing=
 for p in $PKGS; do

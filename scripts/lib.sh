@@ -167,3 +167,17 @@ configure_kernel() {
 		"options the fragments ask for did not survive Kconfig (missing dependency?): $(echo $bad)"
 	echo "$cfghash" >"$out/.config-fragments"
 }
+
+# build_bench OUT: what make bench and make profile boot, built where
+# missing: their packages, the fast flavour of both kernels, and dmabufbench
+# in OUT/tools. dmabufbench is built once, on the series' libvfio; it uses
+# only uAPI that upstream has too, so the same binary runs on both kernels.
+build_bench() {
+	"$ROOT/scripts/deps.sh" --bench
+	"$ROOT/scripts/tree.sh"
+	FLAVOR=fast "$ROOT/scripts/build-kernel.sh"
+	FLAVOR=fast SERIES=none "$ROOT/scripts/build-kernel.sh"
+	run_logged "bench (dmabufbench)" "$LOGS/bench-build.log" \
+		make -C "$ROOT/tools/dmabufbench" KSRC="$BUILD/linux" \
+		KHDR="$BUILD/fast/headers/include" OUTPUT="$1/tools"
+}

@@ -4,7 +4,7 @@
 #
 #   run-vm.sh --suites a,b [--kunit off|all|GLOB] [--timeout SEC] [--name N]
 #             [--cmdline ARGS] [--live | --show] [--no-report]
-#             [--layout test|bench] [--icount]
+#             [--layout test|bench] [--icount] [--gdb PORT]
 #
 # The VM is QEMU q35 under TCG with an emulated VT-d IOMMU (interrupt
 # remapping, caching mode), 2 vCPUs, and four devices for DMA tests:
@@ -31,10 +31,13 @@
 # interrupts', included; device emulation counts nothing), largely
 # whatever the host is doing. When both vCPUs are idle the clock jumps to
 # the next timer, so an interval that sleeps includes the sleep.
+# --gdb PORT gives the guest one vCPU and QEMU's gdbstub on 127.0.0.1:PORT
+# (make profile single-steps the guest kernel through it).
 set -euo pipefail
 . "$(dirname "$0")/lib.sh"
 
 suites=unset kunit=off timeout=600 name= live=0 extra= report=1 layout=test
+cpus=2 gdb=()
 accel=(-accel tcg,thread=multi)
 while [ $# -gt 0 ]; do
 	case $1 in
@@ -48,6 +51,7 @@ while [ $# -gt 0 ]; do
 	--no-report) report=0; shift ;;
 	--layout) layout=$2; shift 2 ;;
 	--icount) accel=(-accel tcg,thread=single -icount shift=0,sleep=off); shift ;;
+	--gdb) cpus=1 gdb=(-gdb "tcp:127.0.0.1:$2"); shift 2 ;;
 	*) die "run-vm" "" "unknown argument '$1'" ;;
 	esac
 done
@@ -120,7 +124,8 @@ npatches=$(series_patches | wc -l)
 [ "${SERIES:-series}" = none ] && npatches=0
 
 qemu=(qemu-system-x86_64 -machine q35,kernel-irqchip=split "${accel[@]}"
-	-cpu max -smp 2 -m 4G -no-reboot -display none -monitor none -serial stdio
+	-cpu max -smp "$cpus" -m 4G -no-reboot -display none -monitor none -serial stdio
+	"${gdb[@]}"
 	-device intel-iommu,intremap=on,caching-mode=on)
 if [ $layout = test ]; then
 	qemu+=(-device edu

@@ -1,0 +1,93 @@
+# SPDX-License-Identifier: GPL-2.0
+"""gdb script of make profile (scripts/profile.sh): attach to the bench VM's
+QEMU gdbstub and single-step the guest kernel through one unmap and one
+revoke of a BAR, writing the address of every instruction executed.
+
+Run as: gdb -batch -x profile_gdb.py VMLINUX, with the environment:
+  PROFILE_PORT  the gdbstub's TCP port on 127.0.0.1
+  PROFILE_OUT   a directory: unmap.pcs, close.pcs and revoke.pcs land there
+
+The guest runs dmabufbench with --repeat 3 on one BAR (see profile.sh), so
+the calls it makes are known in advance, the same on both kernels:
+  unmap   the third IOMMU_IOAS_UNMAP (iommufd_ioas_unmap()): an unmap of a
+          mapped DMA-buf, the first two being the probe's and the first
+          map repeat's
+  close   the __fput() that follows it: the close() of the DMA-buf's fd,
+          which the bench's unmap includes, releasing the buffer
+  revoke  the next vfio_pci_dma_buf_move() with revoked true: the first
+          timed revoke (the probe's revoke comes before the unmaps), only
+          the call's own subtree, where the two kernels differ; the config
+          write around it is the same code on both
+Each file holds one hexadecimal address per line, from the function's
+first instruction to the last before it returns to its caller, then a line
+"# steps N". Single-stepping through QEMU's gdbstub masks the guest's
+interrupts and timers, so nothing else lands in the trace.
+"""
+
+import os
+import time
+
+import gdb
+
+MAX_STEPS = 200000
+
+
+def u64(expr):
+    return int(gdb.parse_and_eval(expr)) & (2**64 - 1)
+
+
+def connect(port):
+    for _ in range(120):
+        try:
+            gdb.execute("target remote 127.0.0.1:%s" % port, to_string=True)
+            return
+        except gdb.error:
+            time.sleep(0.5)
+    raise gdb.GdbError("no gdbstub on port %s" % port)
+
+
+def stop_at(location, ignore=0, condition=None):
+    """Run the guest to the (ignore + 1)th call of location"""
+    bp = gdb.Breakpoint(location, internal=True)
+    bp.ignore_count = ignore
+    if condition:
+        bp.condition = condition
+    gdb.execute("continue", to_string=True)
+    bp.delete()
+
+
+def trace(path):
+    """Step from a function's first instruction until it returns"""
+    sp = u64("$rsp")
+    ret = u64("*(unsigned long *)$rsp")
+    steps = 1
+    with open(path, "w") as out:
+        out.write("%x\n" % u64("$pc"))
+        while True:
+            gdb.execute("stepi", to_string=True)
+            pc = u64("$pc")
+            if pc == ret and u64("$rsp") > sp:
+                break
+            out.write("%x\n" % pc)
+            steps += 1
+            if steps > MAX_STEPS:
+                raise gdb.GdbError("%s: no return after %d steps"
+                                   % (path, MAX_STEPS))
+        out.write("# steps %d\n" % steps)
+
+
+def main():
+    out = os.environ["PROFILE_OUT"]
+    gdb.execute("set pagination off")
+    gdb.execute("set confirm off")
+    connect(os.environ["PROFILE_PORT"])
+    stop_at("*iommufd_ioas_unmap", ignore=2)
+    trace(os.path.join(out, "unmap.pcs"))
+    stop_at("*__fput")
+    trace(os.path.join(out, "close.pcs"))
+    stop_at("*vfio_pci_dma_buf_move", condition="($rsi & 0xff) == 1")
+    trace(os.path.join(out, "revoke.pcs"))
+    gdb.execute("kill")
+
+
+main()
