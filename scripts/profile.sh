@@ -24,7 +24,17 @@ build_bench "$out"
 cmdline="nokaslr dmabuf.repeat=3 dmabuf.ram=2 dmabuf.ram_repeat=1"
 cmdline+=" dmabuf.areas=1 dmabuf.mock=1"
 port=$((20000 + $$ % 20000))
-trap 'kill $(jobs -p) 2>/dev/null || true' EXIT
+# The VM of kernel $1, if it still runs: gdb kills it when it is done or
+# fails, but not if gdb itself never started or was killed. run-vm.sh goes
+# first, so that it starts no QEMU after this; QEMU runs under timeout(1),
+# in a process group of its own, and its command line names the VM's
+# initramfs.
+vm=
+stop_vm() {
+	[ -z "$vm" ] || kill "$vm" 2>/dev/null || true
+	pkill -f -- "$BUILD/vm/profile-$1-initramfs" 2>/dev/null || true
+}
+trap 'stop_vm series; stop_vm upstream' EXIT
 for kernel in series upstream; do
 	series=series
 	[ $kernel = upstream ] && series=none
@@ -39,10 +49,11 @@ for kernel in series upstream; do
 		--timeout 600 --no-report --gdb "$port" --cmdline "$cmdline" \
 		>/dev/null 2>&1 &
 	vm=$!
+	# gdb's output is a line per step; its errors go to the log
 	if ! PROFILE_PORT=$port PROFILE_OUT=$traces timeout -k 10 600 \
 		gdb -q -nx -batch -x "$ROOT/scripts/profile_gdb.py" "$vmlinux" \
-		>"$glog" 2>&1; then
-		kill "$vm" 2>/dev/null || true
+		>/dev/null 2>"$glog"; then
+		stop_vm "$kernel"
 		wait "$vm" 2>/dev/null || true
 		die "profile ($kernel)" "$glog" "gdb did not complete the traces"
 	fi

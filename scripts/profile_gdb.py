@@ -7,13 +7,17 @@ Run as: gdb -batch -x profile_gdb.py VMLINUX, with the environment:
   PROFILE_PORT  the gdbstub's TCP port on 127.0.0.1
   PROFILE_OUT   a directory: unmap.pcs, close.pcs and revoke.pcs land there
 
-The guest runs dmabufbench with --repeat 3 on one BAR (see profile.sh), so
-the calls it makes are known in advance, the same on both kernels:
-  unmap   the third IOMMU_IOAS_UNMAP (iommufd_ioas_unmap()): an unmap of a
-          mapped DMA-buf, the first two being the probe's and the first
-          map repeat's
-  close   the __fput() that follows it: the close() of the DMA-buf's fd,
-          which the bench's unmap includes, releasing the buffer
+The VM waits for gdb (run-vm.sh --gdb starts QEMU with -S), so every call
+is counted from the first instruction of the boot. The guest runs
+dmabufbench with --repeat 3 on one BAR (see profile.sh), so the calls it
+makes are known in advance, the same on both kernels:
+  unmap   the third IOMMU_IOAS_UNMAP (iommufd_ioas_unmap()): the probe's
+          comes first, then the one before the second map repeat; the
+          third, before the third map repeat, unmaps a mapped DMA-buf
+          through the same bench_unmap() as the timed unmaps do
+  close   the next __fput() called by close(): the close() of the
+          DMA-buf's fd, which the bench's unmap includes, releasing the
+          buffer
   revoke  the next vfio_pci_dma_buf_move() with revoked true: the first
           timed revoke (the probe's revoke comes before the unmaps), only
           the call's own subtree, where the two kernels differ; the config
@@ -21,7 +25,9 @@ the calls it makes are known in advance, the same on both kernels:
 Each file holds one hexadecimal address per line, from the function's
 first instruction to the last before it returns to its caller, then a line
 "# steps N". Single-stepping through QEMU's gdbstub masks the guest's
-interrupts and timers, so nothing else lands in the trace.
+interrupts and timers; anything else that would land in a trace (the
+kernel scheduling another task in the middle) is refused by
+profile_report.py. gdb kills the VM when it is done, and when it fails.
 """
 
 import os
@@ -46,9 +52,26 @@ def connect(port):
     raise gdb.GdbError("no gdbstub on port %s" % port)
 
 
-def stop_at(location, ignore=0, condition=None):
+class CalledFrom(gdb.Breakpoint):
+    """A breakpoint at a function's entry that stops only when the call
+    returns into one of the functions @callers"""
+
+    def __init__(self, location, callers):
+        super().__init__(location, internal=True)
+        self.callers = callers
+
+    def stop(self):
+        ret = u64("*(unsigned long *)$rsp")
+        where = gdb.execute("info symbol %#x" % ret, to_string=True)
+        return where.split()[0] in self.callers
+
+
+def stop_at(location, ignore=0, condition=None, callers=None):
     """Run the guest to the (ignore + 1)th call of location"""
-    bp = gdb.Breakpoint(location, internal=True)
+    if callers:
+        bp = CalledFrom(location, callers)
+    else:
+        bp = gdb.Breakpoint(location, internal=True)
     bp.ignore_count = ignore
     if condition:
         bp.condition = condition
@@ -81,13 +104,17 @@ def main():
     gdb.execute("set pagination off")
     gdb.execute("set confirm off")
     connect(os.environ["PROFILE_PORT"])
-    stop_at("*iommufd_ioas_unmap", ignore=2)
-    trace(os.path.join(out, "unmap.pcs"))
-    stop_at("*__fput")
-    trace(os.path.join(out, "close.pcs"))
-    stop_at("*vfio_pci_dma_buf_move", condition="($rsi & 0xff) == 1")
-    trace(os.path.join(out, "revoke.pcs"))
-    gdb.execute("kill")
+    try:
+        stop_at("*iommufd_ioas_unmap", ignore=2)
+        trace(os.path.join(out, "unmap.pcs"))
+        # close() reaches __fput() through fput_close_sync(), which may
+        # tail-call it
+        stop_at("*__fput", callers=("fput_close_sync", "__x64_sys_close"))
+        trace(os.path.join(out, "close.pcs"))
+        stop_at("*vfio_pci_dma_buf_move", condition="($rsi & 0xff) == 1")
+        trace(os.path.join(out, "revoke.pcs"))
+    finally:
+        gdb.execute("kill")
 
 
 main()

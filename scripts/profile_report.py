@@ -12,8 +12,11 @@ Each DIR holds the traces scripts/profile_gdb.py wrote for one kernel
 table it falls in (nm -n: the nearest text symbol at or below it). FILE
 gets a markdown table per operation: the instructions of each kernel, their
 difference, and the functions whose counts differ, largest difference
-first. Exits 1 when a trace is missing, cut short, or holds an address no
-symbol covers.
+first. Exits 1 when a trace is missing, cut short or malformed, holds an
+address below every text symbol, misses the function that shows it traced
+the right call (the DMA-buf's detach, release, or IOMMU unmap), or
+switched tasks on the way (__schedule): another task's work would be
+counted as the operation's.
 """
 import argparse
 import bisect
@@ -22,17 +25,20 @@ import sys
 from collections import Counter
 from pathlib import Path
 
-# Operation: (trace files, what it is)
+# Operation: (trace files, each with a function it must have run), what it is
 OPS = (
-    ('unmap', ('unmap.pcs', 'close.pcs'),
+    ('unmap', (('unmap.pcs', 'dma_buf_detach'),
+               ('close.pcs', 'dma_buf_release')),
      'IOMMU_IOAS_UNMAP of a mapped DMA-buf of a 16 MiB BAR, then the '
      'close() of its fd (the bench\'s unmap): iommufd_ioas_unmap() and the '
      '__fput() that releases the buffer'),
-    ('revoke', ('revoke.pcs',),
+    ('revoke', (('revoke.pcs', 'iommu_unmap'),),
      'memory decode off with the BAR mapped: vfio_pci_dma_buf_move() and '
      'all it calls (the config write around it is the same code on both '
      'kernels)'),
 )
+# A trace that ran this switched tasks: it counts another task's work
+SWITCH = '__schedule'
 
 
 class ProfileError(Exception):
@@ -67,10 +73,14 @@ def read_trace(path):
         raise ProfileError(f'{path}: {err.strerror}') from err
     if not lines or not lines[-1].startswith('# steps '):
         raise ProfileError(f'{path}: cut short (no step count at its end)')
-    addrs = [int(line, 16) for line in lines[:-1]]
-    if len(addrs) != int(lines[-1].split()[2]):
+    try:
+        addrs = [int(line, 16) for line in lines[:-1]]
+        steps = int(lines[-1].split()[2])
+    except (ValueError, IndexError) as err:
+        raise ProfileError(f'{path}: malformed ({err})') from err
+    if not addrs or len(addrs) != steps:
         raise ProfileError(f'{path}: {len(addrs)} addresses, but the trace '
-                           f'says {lines[-1].split()[2]} steps')
+                           f'says {steps} steps')
     return addrs
 
 
@@ -88,10 +98,19 @@ def per_function(addrs, symbols, where):
 
 
 def profile(symbols, tracedir, files):
+    """Instructions per function over the traces @files of @tracedir, each
+    checked for the function it must have run and for a task switch"""
     counts = Counter()
-    for name in files:
+    for name, marker in files:
         path = Path(tracedir) / name
-        counts.update(per_function(read_trace(path), symbols, path))
+        trace = per_function(read_trace(path), symbols, path)
+        if not trace[marker]:
+            raise ProfileError(f'{path}: never ran {marker}(), so it is not '
+                               f'the call it should be')
+        if trace[SWITCH]:
+            raise ProfileError(f'{path}: ran {SWITCH}(), so other tasks\' '
+                               f'work is in it')
+        counts.update(trace)
     return counts
 
 
@@ -124,7 +143,9 @@ def report(series_syms, series_dir, upstream_syms, upstream_dir, top, env):
              'in the operation, charged to the kernel function it lies in '
              '(a rep-prefixed string instruction counts once per '
              'iteration). Functions with the same count on both kernels '
-             'are left out.', '']
+             'are left out. The system call entry and exit are not '
+             'traced, so the totals are below make bench\'s counts of the '
+             'same operations; their differences compare.', '']
     lines += [f'- {item}' for item in env]
     for op, files, what in OPS:
         s = profile(series_syms, series_dir, files)

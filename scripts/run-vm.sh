@@ -31,7 +31,8 @@
 # interrupts', included; device emulation counts nothing), largely
 # whatever the host is doing. When both vCPUs are idle the clock jumps to
 # the next timer, so an interval that sleeps includes the sleep.
-# --gdb PORT gives the guest one vCPU and QEMU's gdbstub on 127.0.0.1:PORT
+# --gdb PORT gives the guest one vCPU and QEMU's gdbstub on 127.0.0.1:PORT,
+# and holds the guest until a debugger attaches there and continues it
 # (make profile single-steps the guest kernel through it).
 set -euo pipefail
 . "$(dirname "$0")/lib.sh"
@@ -51,7 +52,7 @@ while [ $# -gt 0 ]; do
 	--no-report) report=0; shift ;;
 	--layout) layout=$2; shift 2 ;;
 	--icount) accel=(-accel tcg,thread=single -icount shift=0,sleep=off); shift ;;
-	--gdb) cpus=1 gdb=(-gdb "tcp:127.0.0.1:$2"); shift 2 ;;
+	--gdb) cpus=1 gdb=(-gdb "tcp:127.0.0.1:$2" -S); shift 2 ;;
 	*) die "run-vm" "" "unknown argument '$1'" ;;
 	esac
 done

@@ -4,6 +4,7 @@
 they lie in, the differences it tabulates, and the traces it refuses."""
 
 import os
+import shutil
 import subprocess
 import sys
 import tempfile
@@ -16,11 +17,15 @@ sys.path.insert(0, SCRIPTS)
 
 import profile_report  # noqa: E402
 
-# Three functions; 'b' is the largest, so gcc -O0 lays them out in order
+# Three functions, and those the report looks for in the traces
 SOURCE = """\
 int a(int x) { return x + 1; }
 int b(int x) { int i, s = 0; for (i = 0; i < x; i++) s += i * x; return s; }
 int c(int x) { return x * 2; }
+int dma_buf_detach(int x) { return x - 1; }
+int dma_buf_release(int x) { return x - 2; }
+int iommu_unmap(int x) { return x - 3; }
+int __schedule(int x) { return x - 4; }
 """
 
 
@@ -41,6 +46,7 @@ def write_trace(path, addrs, steps=None):
 class ProfileReport(unittest.TestCase):
     def setUp(self):
         self.dir = tempfile.mkdtemp()
+        self.addCleanup(shutil.rmtree, self.dir)
         src = os.path.join(self.dir, "f.c")
         with open(src, "w") as f:
             f.write(SOURCE)
@@ -50,17 +56,20 @@ class ProfileReport(unittest.TestCase):
 
     def kernel(self, name, counts):
         """A trace directory: counts[f] instructions in function f for the
-        unmap (split across unmap.pcs and close.pcs) and one in 'a' for the
-        revoke"""
+        unmap, split across unmap.pcs and close.pcs, each with one more in
+        the function it must have run; the revoke, one instruction of
+        iommu_unmap()"""
         d = os.path.join(self.dir, name)
         os.mkdir(d)
         addrs = []
         for fn, n in counts.items():
             addrs += [self.sym[fn] + i % 2 for i in range(n)]
         half = len(addrs) // 2
-        write_trace(os.path.join(d, "unmap.pcs"), addrs[:half])
-        write_trace(os.path.join(d, "close.pcs"), addrs[half:])
-        write_trace(os.path.join(d, "revoke.pcs"), [self.sym["a"]])
+        write_trace(os.path.join(d, "unmap.pcs"),
+                    addrs[:half] + [self.sym["dma_buf_detach"]])
+        write_trace(os.path.join(d, "close.pcs"),
+                    [self.sym["dma_buf_release"]] + addrs[half:])
+        write_trace(os.path.join(d, "revoke.pcs"), [self.sym["iommu_unmap"]])
         return d
 
     def run_report(self, series, upstream):
@@ -92,8 +101,8 @@ class ProfileReport(unittest.TestCase):
         upstream = self.kernel("u", {"a": 5, "b": 30, "c": 9})
         rc, md, err = self.run_report(series, upstream)
         self.assertEqual(0, rc, err)
-        self.assertIn("Instructions: series 40, upstream 44, difference -4 "
-                      "(0.909x).", md)
+        self.assertIn("Instructions: series 42, upstream 46, difference -4 "
+                      "(0.913x).", md)
         # the largest difference first; a function with equal counts left out
         self.assertIn("| c | 3 | 9 | -6 |\n| b | 32 | 30 | +2 |\n", md)
         self.assertNotIn("| a |", md.split("## revoke")[0])
@@ -122,8 +131,25 @@ class ProfileReport(unittest.TestCase):
         rc, _, err = self.run_report(series, upstream)
         self.assertEqual(1, rc)
         self.assertIn("1 addresses, but the trace says 3 steps", err)
-        # a missing trace
+        # a trace of the wrong call: it never released the DMA-buf
         write_trace(path, [self.sym["a"]])
+        rc, _, err = self.run_report(series, upstream)
+        self.assertEqual(1, rc)
+        self.assertIn("close.pcs: never ran dma_buf_release()", err)
+        # a trace that switched tasks on the way
+        write_trace(path, [self.sym["dma_buf_release"],
+                           self.sym["__schedule"]])
+        rc, _, err = self.run_report(series, upstream)
+        self.assertEqual(1, rc)
+        self.assertIn("close.pcs: ran __schedule()", err)
+        # a malformed line
+        with open(path, "w") as f:
+            f.write("zz\n# steps 1\n")
+        rc, _, err = self.run_report(series, upstream)
+        self.assertEqual(1, rc)
+        self.assertIn("close.pcs: malformed", err)
+        # a missing trace
+        write_trace(path, [self.sym["dma_buf_release"]])
         os.remove(os.path.join(series, "revoke.pcs"))
         rc, _, err = self.run_report(series, upstream)
         self.assertEqual(1, rc)
