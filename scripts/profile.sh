@@ -1,7 +1,8 @@
 #!/bin/bash
 # SPDX-License-Identifier: GPL-2.0
-# make profile: where the instructions of an unmap and of a revoke of a BAR
-# go, per kernel function, on the series and on the upstream kernel.
+# make profile: where the instructions of an unmap and of a revoke of a BAR,
+# and of a revoke of a mock DMA-buf in two mock domains, go, per kernel
+# function, on the series and on the upstream kernel.
 #
 # make bench counts each operation's guest instructions as a whole; this
 # says which functions account for the difference. It builds what make bench
@@ -9,9 +10,10 @@
 # layout with one 16 MiB BAR, one vCPU and QEMU's gdbstub (run-vm.sh --gdb),
 # running the bench suite with 3 repeats and the smallest other
 # experiments. gdb (scripts/profile_gdb.py) single-steps the guest kernel
-# through one unmap (IOMMU_IOAS_UNMAP and the close() of the DMA-buf's fd)
-# and one revoke (vfio_pci_dma_buf_move() turning memory off), then kills
-# the VM. scripts/profile_report.py charges every instruction to its
+# through one unmap (IOMMU_IOAS_UNMAP and the close() of the DMA-buf's fd),
+# one revoke (vfio_pci_dma_buf_move() turning memory off) and the DMA-buf
+# core's part of one revoke of the mock experiment with one area in two
+# mock domains, then kills the VM. scripts/profile_report.py charges every instruction to its
 # function and writes build/bench/profile.md. Takes about half a minute
 # once the kernels are built. A trace that does not complete fails make
 # profile with the gdb log; the numbers are not compared with anything.
@@ -43,7 +45,7 @@ for kernel in series upstream; do
 	glog=$LOGS/profile-gdb-$kernel.log
 	rm -rf "$traces"
 	mkdir -p "$traces"
-	say "profile ($kernel): single-stepping an unmap and a revoke (log: ${glog#$ROOT/})"
+	say "profile ($kernel): single-stepping an unmap and two revokes (log: ${glog#$ROOT/})"
 	BENCH_SIZES=16M FLAVOR=fast SERIES=$series "$ROOT/scripts/run-vm.sh" \
 		--layout bench --name "profile-$kernel" --suites bench \
 		--timeout 600 --no-report --gdb "$port" --cmdline "$cmdline" \

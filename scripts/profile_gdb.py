@@ -1,11 +1,13 @@
 # SPDX-License-Identifier: GPL-2.0
 """gdb script of make profile (scripts/profile.sh): attach to the bench VM's
 QEMU gdbstub and single-step the guest kernel through one unmap and one
-revoke of a BAR, writing the address of every instruction executed.
+revoke of a BAR and one revoke of a mock DMA-buf, writing the address of
+every instruction executed.
 
 Run as: gdb -batch -x profile_gdb.py VMLINUX, with the environment:
   PROFILE_PORT  the gdbstub's TCP port on 127.0.0.1
-  PROFILE_OUT   a directory: unmap.pcs, close.pcs and revoke.pcs land there
+  PROFILE_OUT   a directory: unmap.pcs, close.pcs, revoke.pcs and
+                mockrevoke.pcs land there
 
 The VM waits for gdb (run-vm.sh --gdb starts QEMU with -S), so every call
 is counted from the first instruction of the boot. The guest runs
@@ -22,6 +24,15 @@ makes are known in advance, the same on both kernels:
           timed revoke (the probe's revoke comes before the unmaps), only
           the call's own subtree, where the two kernels differ; the config
           write around it is the same code on both
+  mockrevoke  the first timed revoke of the mock experiment with one area
+          in two mock domains (--mock 1: M = 1, then M = 2): the DMA-buf
+          core's part of it, dma_buf_revoke() on the series, which the
+          mock exporter calls for a revoke only (once for the probe and
+          three times for the repeats at M = 1, once for the probe at M =
+          2), dma_buf_invalidate_mappings() on upstream, which it calls
+          for the revoke and again for the restore (eight calls at M = 1,
+          two for the probe at M = 2); only calls for the mock DMA-buf
+          (its dma_buf_ops) count
 Each file holds one hexadecimal address per line, from the function's
 first instruction to the last before it returns to its caller, then a line
 "# steps N". Single-stepping through QEMU's gdbstub masks the guest's
@@ -79,6 +90,14 @@ def stop_at(location, ignore=0, condition=None, callers=None):
     bp.delete()
 
 
+def has_function(name):
+    try:
+        gdb.parse_and_eval(name)
+    except gdb.error:
+        return False
+    return True
+
+
 def trace(path):
     """Step from a function's first instruction until it returns"""
     sp = u64("$rsp")
@@ -113,6 +132,16 @@ def main():
         trace(os.path.join(out, "close.pcs"))
         stop_at("*vfio_pci_dma_buf_move", condition="($rsi & 0xff) == 1")
         trace(os.path.join(out, "revoke.pcs"))
+        if has_function("dma_buf_revoke"):
+            revoke, ignore = "dma_buf_revoke", 5
+        else:
+            revoke, ignore = "dma_buf_invalidate_mappings", 10
+        # The DMA-buf is the first argument; its ops sit after its size,
+        # file and list of attachments
+        stop_at("*" + revoke, ignore=ignore,
+                condition="*(unsigned long *)($rdi + 32) == "
+                "(unsigned long)&iommufd_test_dmabuf_ops")
+        trace(os.path.join(out, "mockrevoke.pcs"))
     finally:
         gdb.execute("kill")
 

@@ -7,14 +7,15 @@ function, on the series and on the upstream kernel (make profile).
                     SERIES_VMLINUX SERIES_DIR UPSTREAM_VMLINUX UPSTREAM_DIR
 
 Each DIR holds the traces scripts/profile_gdb.py wrote for one kernel
-(unmap.pcs, close.pcs, revoke.pcs: one instruction address per line, then
-"# steps N"). Every address is charged to the function of VMLINUX's symbol
-table it falls in (nm -n: the nearest text symbol at or below it). FILE
+(unmap.pcs, close.pcs, revoke.pcs, mockrevoke.pcs: one instruction address
+per line, then "# steps N"). Every address is charged to the function of
+VMLINUX's symbol table it falls in (nm -n: the nearest text symbol at or
+below it). FILE
 gets a markdown table per operation: the instructions of each kernel, their
 difference, and the functions whose counts differ, largest difference
 first. Exits 1 when a trace is missing, cut short or malformed, holds an
 address below every text symbol, misses the function that shows it traced
-the right call (the DMA-buf's detach, release, or IOMMU unmap), or
+the right call (the DMA-buf's detach, release, or an IOMMU unmap), or
 switched tasks on the way (__schedule): another task's work would be
 counted as the operation's.
 """
@@ -36,6 +37,14 @@ OPS = (
      'memory decode off with the BAR mapped: vfio_pci_dma_buf_move() and '
      'all it calls (the config write around it is the same code on both '
      'kernels)'),
+    ('mock revoke', (('mockrevoke.pcs', '__iommu_unmap'),),
+     'a revoke of iommufd\'s mock DMA-buf mapped once in each of two mock '
+     'domains (the bench\'s mock experiment, one area, two domains): '
+     'dma_buf_revoke() on the series, dma_buf_invalidate_mappings() on '
+     'upstream, and all they call. The mock domains are test code that '
+     'the series extends: mock_unmap_range() and mock_iotlb_sync() keep '
+     'what its selftests check, which pages are MMIO and what each unmap '
+     'leaves to sync'),
 )
 # A trace that ran this switched tasks: it counts another task's work
 SWITCH = '__schedule'

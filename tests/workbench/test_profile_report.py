@@ -25,6 +25,7 @@ int c(int x) { return x * 2; }
 int dma_buf_detach(int x) { return x - 1; }
 int dma_buf_release(int x) { return x - 2; }
 int iommu_unmap(int x) { return x - 3; }
+int __iommu_unmap(int x) { return x - 5; }
 int __schedule(int x) { return x - 4; }
 """
 
@@ -58,7 +59,7 @@ class ProfileReport(unittest.TestCase):
         """A trace directory: counts[f] instructions in function f for the
         unmap, split across unmap.pcs and close.pcs, each with one more in
         the function it must have run; the revoke, one instruction of
-        iommu_unmap()"""
+        iommu_unmap(); the mock revoke, one of __iommu_unmap()"""
         d = os.path.join(self.dir, name)
         os.mkdir(d)
         addrs = []
@@ -70,6 +71,8 @@ class ProfileReport(unittest.TestCase):
         write_trace(os.path.join(d, "close.pcs"),
                     [self.sym["dma_buf_release"]] + addrs[half:])
         write_trace(os.path.join(d, "revoke.pcs"), [self.sym["iommu_unmap"]])
+        write_trace(os.path.join(d, "mockrevoke.pcs"),
+                    [self.sym["__iommu_unmap"]])
         return d
 
     def run_report(self, series, upstream):
@@ -107,7 +110,9 @@ class ProfileReport(unittest.TestCase):
         self.assertIn("| c | 3 | 9 | -6 |\n| b | 32 | 30 | +2 |\n", md)
         self.assertNotIn("| a |", md.split("## revoke")[0])
         self.assertIn("Instructions: series 1, upstream 1, difference +0 "
-                      "(1.000x).", md)
+                      "(1.000x).", md.split("## revoke")[1])
+        self.assertIn("Instructions: series 1, upstream 1, difference +0 "
+                      "(1.000x).", md.split("## mock revoke")[1])
         self.assertIn("- host: test", md)
 
     def test_top(self):
@@ -148,8 +153,15 @@ class ProfileReport(unittest.TestCase):
         rc, _, err = self.run_report(series, upstream)
         self.assertEqual(1, rc)
         self.assertIn("close.pcs: malformed", err)
-        # a missing trace
+        # a mock revoke that unmapped nothing: not the call it should be
         write_trace(path, [self.sym["dma_buf_release"]])
+        mock = os.path.join(series, "mockrevoke.pcs")
+        write_trace(mock, [self.sym["a"]])
+        rc, _, err = self.run_report(series, upstream)
+        self.assertEqual(1, rc)
+        self.assertIn("mockrevoke.pcs: never ran __iommu_unmap()", err)
+        write_trace(mock, [self.sym["__iommu_unmap"]])
+        # a missing trace
         os.remove(os.path.join(series, "revoke.pcs"))
         rc, _, err = self.run_report(series, upstream)
         self.assertEqual(1, rc)
