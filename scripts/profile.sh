@@ -13,9 +13,9 @@
 # through one unmap (IOMMU_IOAS_UNMAP and the close() of the DMA-buf's fd),
 # one revoke (vfio_pci_dma_buf_move() turning memory off) and the DMA-buf
 # core's part of one revoke of the mock experiment with one area in two
-# mock domains, then kills the VM. scripts/profile_report.py charges every instruction to its
-# function and writes build/bench/profile.md. Takes about half a minute
-# once the kernels are built. A trace that does not complete fails make
+# mock domains, then kills the VM. scripts/profile_report.py charges every
+# instruction to its function and writes build/bench/profile.md. Takes
+# about half a minute once the kernels are built. A trace that does not complete fails make
 # profile with the gdb log; the numbers are not compared with anything.
 set -euo pipefail
 . "$(dirname "$0")/lib.sh"

@@ -10,14 +10,13 @@ Each DIR holds the traces scripts/profile_gdb.py wrote for one kernel
 (unmap.pcs, close.pcs, revoke.pcs, mockrevoke.pcs: one instruction address
 per line, then "# steps N"). Every address is charged to the function of
 VMLINUX's symbol table it falls in (nm -n: the nearest text symbol at or
-below it). FILE
-gets a markdown table per operation: the instructions of each kernel, their
-difference, and the functions whose counts differ, largest difference
-first. Exits 1 when a trace is missing, cut short or malformed, holds an
-address below every text symbol, misses the function that shows it traced
-the right call (the DMA-buf's detach, release, or an IOMMU unmap), or
-switched tasks on the way (__schedule): another task's work would be
-counted as the operation's.
+below it). FILE gets a markdown table per operation: the instructions of
+each kernel, their difference, and the functions whose counts differ,
+largest difference first. Exits 1 when a trace is missing, cut short or
+malformed, holds an address below every text symbol, misses the function
+that shows it traced the right call (the DMA-buf's detach, release, or an
+IOMMU unmap), or switched tasks on the way (__schedule): another task's
+work would be counted as the operation's.
 """
 import argparse
 import bisect
