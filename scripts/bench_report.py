@@ -715,7 +715,10 @@ def main():
     md = ['# make bench: DMA-buf of a BAR through iommufd, series vs upstream',
           '',
           'Each boot of a kernel ran dmabufbench on every ivshmem BAR of the '
-          'VM; the kernels alternated. Times are wall clock in the guest '
+          'VM; the kernels alternated, and each round moved the code of '
+          'both by the same number of bytes, another in each round, as the '
+          'time TCG takes for the same instructions depends on where they '
+          'lie. Times are wall clock in the guest '
           'under TCG, with the console quiet (dmabufbench writes its '
           'lines between batches of timed operations): only the ratio '
           'series/upstream in the same run means something. IOTLB '

@@ -4,7 +4,7 @@
 #
 #   run-vm.sh --suites a,b [--kunit off|all|GLOB] [--timeout SEC] [--name N]
 #             [--cmdline ARGS] [--live | --show] [--no-report]
-#             [--layout test|bench] [--icount] [--gdb PORT]
+#             [--layout test|bench] [--icount] [--gdb PORT] [--kernel FILE]
 #
 # The VM is QEMU q35 under TCG with an emulated VT-d IOMMU (interrupt
 # remapping, caching mode), 2 vCPUs, and four devices for DMA tests:
@@ -34,11 +34,14 @@
 # --gdb PORT gives the guest one vCPU and QEMU's gdbstub on 127.0.0.1:PORT,
 # and holds the guest until a debugger attaches there and continues it
 # (make profile single-steps the guest kernel through it).
+# --kernel FILE boots FILE instead of the variant's image (make bench boots
+# the variant built with its code moved, see scripts/bench.sh); the test
+# binaries still come from the variant.
 set -euo pipefail
 . "$(dirname "$0")/lib.sh"
 
 suites=unset kunit=off timeout=600 name= live=0 extra= report=1 layout=test
-cpus=2 gdb=()
+cpus=2 gdb=() kernel=
 accel=(-accel tcg,thread=multi)
 while [ $# -gt 0 ]; do
 	case $1 in
@@ -53,6 +56,7 @@ while [ $# -gt 0 ]; do
 	--layout) layout=$2; shift 2 ;;
 	--icount) accel=(-accel tcg,thread=single -icount shift=0,sleep=off); shift ;;
 	--gdb) cpus=1 gdb=(-gdb "tcp:127.0.0.1:$2" -S); shift 2 ;;
+	--kernel) kernel=$2; shift 2 ;;
 	*) die "run-vm" "" "unknown argument '$1'" ;;
 	esac
 done
@@ -64,7 +68,7 @@ esac
 variant=$(variant_name)
 dest=$(variant_dir)
 name=${name:-$variant}
-kernel=$dest/bzImage
+kernel=${kernel:-$dest/bzImage}
 [ -f "$kernel" ] || die "run-vm" "" "no kernel image at $kernel; build it first"
 
 vmdir=$BUILD/vm
