@@ -20,12 +20,13 @@
 # Each round boots both kernels with their code at another place: round R
 # of N links (R - 1) * 4096 / N bytes (rounded down to 64) of padding at
 # the head of kernel/sys.o's text, which moves everything linked after it
-# (the rest of kernel/, mm/, fs/, drivers/) by that much. Under TCG the
-# same instructions take a time that depends on where the code lies (QEMU
-# looks translated blocks up in caches indexed by the guest's addresses):
-# moving the code of either kernel by a few hundred bytes, far from the
-# path measured, changed the time of the same memfd unmap by up to a third
-# at the same instruction count. Unmoved, the two kernels' layouts, which
+# (the rest of kernel/, mm/, fs/, drivers/) by that much; beyond 64 rounds
+# the amounts repeat. Under TCG the same instructions take a time that
+# depends on where the code lies (likely through QEMU's caches of
+# translated blocks, indexed by the guest's addresses): moving the code by
+# 1088 or 3200 bytes, far from the path measured, took a quarter off the
+# series kernel's time for the same memfd unmap at the same instruction
+# count (docs/platform.md). Unmoved, the two kernels' layouts, which
 # differ wherever the series adds code, would favour one of them in every
 # round; moved differently in each round, they average out in the median.
 # The first round, the counted boots and make profile boot the kernels as
@@ -84,35 +85,52 @@ layout_pad() {
 # layout_image KERNEL PAD: build the fast kernel KERNEL (series or
 # upstream) with PAD bytes of int3 at the head of kernel/sys.o's text and
 # keep its image as $out/kernels/KERNEL-PAD.bzImage. The padding comes in
-# through a header forced into that one compile (kbuild's CFLAGS_sys.o), so
-# the source trees stay as they are; the next plain build of the variant
-# sees sys.o's command change and rebuilds it without the padding.
+# through a header forced into the compile of every object named sys.o
+# (kbuild's CFLAGS_sys.o; the bench configuration builds kernel/sys.o
+# alone, which is checked), so the source trees stay as they are; the next
+# plain build of the variant sees sys.o's command change and rebuilds it
+# without the padding.
 layout_image() {
-	local kernel=$1 pad=$2 series=series hdr
+	local kernel=$1 pad=$2 series=series hdr obj others
 	[ "$kernel" = upstream ] && series=none
+	[ -e "$out/kernels/$kernel-$pad.bzImage" ] && return
 	hdr=$out/kernels/pad-$pad.h
+	obj=$(FLAVOR=fast SERIES=$series out_dir)
 	printf 'asm(".pushsection .text\\n.skip %d, 0xcc\\n.popsection");\n' \
 		"$pad" >"$hdr"
 	run_logged "bench (kernel $kernel, code moved by $pad bytes)" \
-		"$LOGS/bench-layout.log" \
-		kmake_in "$(SERIES=$series source_tree)" \
-		"$(FLAVOR=fast SERIES=$series out_dir)" \
+		"$LOGS/bench-layout-$kernel-$pad.log" \
+		kmake_in "$(SERIES=$series source_tree)" "$obj" \
 		CFLAGS_sys.o="-include $hdr" bzImage
-	cp "$(FLAVOR=fast SERIES=$series out_dir)/arch/x86/boot/bzImage" \
-		"$out/kernels/$kernel-$pad.bzImage"
+	others=$(find "$obj" -name .sys.o.cmd ! -path "$obj/kernel/.sys.o.cmd" \
+		-exec grep -l -F "$hdr" {} + || true)
+	[ -z "$others" ] || die "bench (kernel $kernel)" "" \
+		"the padding reached other objects than kernel/sys.o: $others"
+	cp "$obj/arch/x86/boot/bzImage" "$out/kernels/$kernel-$pad.bzImage"
+}
+
+# plain_builds: the fast kernels as built, which also leaves their object
+# directories so (make profile and gdb read their vmlinux); this only
+# recompiles sys.o and relinks.
+plain_builds() {
+	FLAVOR=fast "$ROOT/scripts/build-kernel.sh"
+	FLAVOR=fast SERIES=none "$ROOT/scripts/build-kernel.sh"
 }
 
 mkdir -p "$out/kernels"
 rm -f "$out"/kernels/*
-: >"$LOGS/bench-layout.log"
 pads=
+# A padded build that fails must not leave its directory padded either
+trap 'status=$?; trap - EXIT; plain_builds || true; exit $status' EXIT
 for r in $(seq 1 "$rounds"); do
 	pads="$pads${pads:+ }$(layout_pad "$r")"
-	[ "$r" = 1 ] && continue
+	[ "$(layout_pad "$r")" = 0 ] && continue
 	for kernel in series upstream; do
 		layout_image "$kernel" "$(layout_pad "$r")"
 	done
 done
+trap - EXIT
+[ "$pads" = 0 ] || plain_builds
 
 logs=()
 for r in $(seq 1 "$rounds"); do
